@@ -1,0 +1,148 @@
+"""Django admin for every model, with filters, search and read-only computed fields."""
+
+from django.contrib import admin
+
+from annotator.models import (
+    BatchPropagation,
+    FrameAnnotation,
+    JobTrack,
+    Label,
+    Membership,
+    ModelCheckpoint,
+    Project,
+    PropagationJob,
+    ReviewComment,
+    Track,
+    Video,
+    WorkerHeartbeat,
+)
+
+
+class LabelInline(admin.TabularInline):
+    model = Label
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_by", "created_at", "video_count"]
+    search_fields = ["name", "description"]
+    list_filter = ["created_at"]
+    readonly_fields = ["created_at", "video_count"]
+    inlines = [LabelInline, MembershipInline]
+
+    @admin.display(description="videos")
+    def video_count(self, obj):
+        return obj.videos.count()
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "colour"]
+    list_filter = ["project"]
+    search_fields = ["name", "project__name"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "project", "role", "created_at"]
+    list_filter = ["role", "project"]
+    search_fields = ["user__username", "project__name"]
+    autocomplete_fields = ["user", "project"]
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "status", "width", "height", "fps", "frame_count", "created_at"]
+    list_filter = ["status", "project"]
+    search_fields = ["name", "project__name", "error"]
+    readonly_fields = ["status", "error", "width", "height", "fps", "frame_count", "extraction_progress",
+                       "source_file", "source_size", "created_at", "track_count"]
+
+    @admin.display(description="tracks")
+    def track_count(self, obj):
+        return obj.tracks.count()
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ["id", "video", "label", "object_id", "review_status", "version", "annotated_frames", "updated_at"]
+    list_filter = ["review_status", "label", "video__project"]
+    search_fields = ["video__name", "label__name"]
+    readonly_fields = ["version", "created_at", "updated_at", "annotated_frames", "manual_frames"]
+
+    @admin.display(description="annotated frames")
+    def annotated_frames(self, obj):
+        return obj.annotations.count()
+
+    @admin.display(description="manual frames")
+    def manual_frames(self, obj):
+        return list(obj.annotations.exclude(source="propagated").values_list("frame_index", flat=True))
+
+
+@admin.register(FrameAnnotation)
+class FrameAnnotationAdmin(admin.ModelAdmin):
+    list_display = ["track", "frame_index", "source", "score", "area", "job", "updated_at"]
+    list_filter = ["source", "track__video__project"]
+    search_fields = ["track__video__name"]
+    readonly_fields = ["area", "updated_at", "job"]
+    raw_id_fields = ["track"]
+
+
+class JobTrackInline(admin.TabularInline):
+    model = JobTrack
+    extra = 0
+    raw_id_fields = ["track"]
+
+
+@admin.register(PropagationJob)
+class PropagationJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "video", "status", "direction", "start_frame", "frames_done", "frames_total", "fps",
+                    "batch", "created_at"]
+    list_filter = ["status", "direction", "video__project"]
+    search_fields = ["video__name", "error"]
+    readonly_fields = ["frames_done", "frames_total", "fps", "error", "checkpoint_sha256", "tracker_config",
+                       "stop_reasons", "attempts", "created_at", "started_at", "finished_at", "progress", "duration"]
+    inlines = [JobTrackInline]
+
+
+@admin.register(BatchPropagation)
+class BatchPropagationAdmin(admin.ModelAdmin):
+    list_display = ["id", "project", "created_by", "max_running", "created_at", "job_summary"]
+    list_filter = ["project"]
+    readonly_fields = ["created_at", "job_summary"]
+
+    @admin.display(description="jobs by status")
+    def job_summary(self, obj):
+        from django.db.models import Count
+
+        rows = obj.jobs.values("status").annotate(n=Count("id"))
+        return ", ".join(f"{r['status']}: {r['n']}" for r in rows) or "none"
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(admin.ModelAdmin):
+    list_display = ["track", "frame_index", "author", "resolved", "created_at"]
+    list_filter = ["resolved"]
+    search_fields = ["text", "author__username"]
+
+
+@admin.register(ModelCheckpoint)
+class ModelCheckpointAdmin(admin.ModelAdmin):
+    list_display = ["name", "variant", "config", "is_default", "sha256", "created_at"]
+    list_filter = ["variant", "is_default"]
+    search_fields = ["name", "sha256"]
+    readonly_fields = ["sha256", "created_at"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "queues", "device", "checkpoint_sha256", "last_seen"]
+    search_fields = ["hostname"]
+    readonly_fields = ["hostname", "queues", "device", "checkpoint_sha256", "started_at", "last_seen"]

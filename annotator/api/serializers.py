@@ -1,0 +1,143 @@
+"""HTTP shapes. No business logic here: views validate with these, then call a service."""
+
+from rest_framework import serializers
+
+from annotator import selectors
+from annotator.choices import Direction, Role
+from annotator.models import FrameAnnotation, Label, Membership, Project, PropagationJob, ReviewComment, Track, Video
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField()
+    labels = serializers.ListField(child=serializers.CharField(max_length=100), write_only=True, required=False)
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "created_at", "role", "labels"]
+
+    def get_role(self, project) -> str | None:
+        return selectors.role_in(self.context["request"].user, project.pk)
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "name", "colour"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "role", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class VideoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Video
+        fields = ["id", "project", "name", "status", "error", "width", "height", "fps", "frame_count",
+                  "extraction_progress", "source_size", "created_at"]
+        read_only_fields = fields
+
+
+class VideoUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    name = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class BoxField(serializers.ListField):
+    child = serializers.FloatField()
+
+    def __init__(self, **kwargs):
+        super().__init__(min_length=4, max_length=4, **kwargs)
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    label_name = serializers.CharField(source="label.name", read_only=True)
+    colour = serializers.CharField(source="label.colour", read_only=True)
+
+    class Meta:
+        model = Track
+        fields = ["id", "video", "label", "label_name", "colour", "object_id", "review_status", "version",
+                  "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class TrackCreateSerializer(serializers.Serializer):
+    label = serializers.IntegerField()
+    frame = serializers.IntegerField(min_value=0)
+    box = BoxField(help_text="[x, y, w, h] in pixels")
+
+
+class TrackUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    label = serializers.IntegerField(required=False)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The track version you last saw (optimistic locking).")
+
+
+class RejectSerializer(VersionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    frame = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class RleSerializer(serializers.Serializer):
+    size = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=2, max_length=2)
+    counts = serializers.JSONField(help_text="compressed COCO RLE string, or a list of run lengths")
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    frame = serializers.IntegerField(source="frame_index")
+    mask = serializers.JSONField(source="mask_rle", allow_null=True)
+
+    class Meta:
+        model = FrameAnnotation
+        fields = ["frame", "source", "score", "bbox", "rotated_box", "mask", "area", "job", "updated_at"]
+        read_only_fields = fields
+
+
+class AnnotationPutSerializer(VersionSerializer):
+    box = BoxField(required=False, allow_null=True, default=None)
+    mask = RleSerializer(required=False, allow_null=True, default=None)
+
+
+class FrameRangeSerializer(VersionSerializer):
+    first = serializers.IntegerField(min_value=0)
+    last = serializers.IntegerField(min_value=0)
+
+
+class PropagateSerializer(serializers.Serializer):
+    frame = serializers.IntegerField(min_value=0)
+    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.FORWARD)
+
+
+class VideoPropagateSerializer(PropagateSerializer):
+    tracks = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    tracks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    progress = serializers.FloatField(read_only=True)
+    seconds_left = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PropagationJob
+        fields = ["id", "video", "tracks", "start_frame", "direction", "status", "progress", "frames_done",
+                  "frames_total", "fps", "seconds_left", "error", "cancel_requested", "checkpoint",
+                  "checkpoint_sha256", "stop_reasons", "batch", "created_at", "started_at", "finished_at"]
+        read_only_fields = fields
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    frame = serializers.IntegerField(source="frame_index", required=False, allow_null=True)
+    author = serializers.CharField(source="author.username", read_only=True, default=None)
+
+    class Meta:
+        model = ReviewComment
+        fields = ["id", "track", "frame", "text", "author", "resolved", "created_at"]
+        read_only_fields = ["id", "track", "author", "created_at"]

@@ -1,0 +1,39 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from annotator.api.views.health import HealthView
+from annotator.api.views.jobs import JobViewSet
+from annotator.api.views.projects import (
+    LabelViewSet,
+    MembershipViewSet,
+    ProjectLabelsView,
+    ProjectMembersView,
+    ProjectViewSet,
+)
+from annotator.api.views.tracks import CommentViewSet, TrackViewSet
+from annotator.api.views.videos import FrameView, ProjectVideosView, VideoViewSet
+
+router = SimpleRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("labels", LabelViewSet, basename="label")
+router.register("members", MembershipViewSet, basename="member")
+router.register("videos", VideoViewSet, basename="video")
+router.register("tracks", TrackViewSet, basename="track")
+router.register("jobs", JobViewSet, basename="job")
+router.register("comments", CommentViewSet, basename="comment")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("health", HealthView.as_view(), name="health"),
+    path("health/", HealthView.as_view()),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("projects/<int:pk>/labels/", ProjectLabelsView.as_view(), name="project-labels"),
+    path("projects/<int:pk>/members/", ProjectMembersView.as_view(), name="project-members"),
+    path("projects/<int:pk>/videos/", ProjectVideosView.as_view(), name="project-videos"),
+    path("videos/<int:pk>/frames/<int:frame>.jpg", FrameView.as_view(), name="video-frame"),
+    *router.urls,
+]

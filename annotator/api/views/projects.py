@@ -1,0 +1,91 @@
+"""Projects, labels and members."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status, viewsets
+from rest_framework.response import Response
+
+from annotator import selectors
+from annotator.api.permissions import RoleRequired
+from annotator.api.serializers import LabelSerializer, MembershipSerializer, ProjectSerializer
+from annotator.api.views.base import require, scoped, validated
+from annotator.services import projects as project_services
+
+
+class ProjectViewSet(viewsets.ModelViewSet):
+    serializer_class = ProjectSerializer
+    permission_classes = [RoleRequired]
+    capability = "manage"
+
+    def get_queryset(self):
+        return selectors.projects_visible_to(self.request.user).distinct()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = project_services.create_project(
+            name=data["name"], description=data.get("description", ""), labels=data.get("labels", []),
+            by=self.request.user,
+        )
+
+
+class ProjectLabelsView(generics.ListCreateAPIView):
+    serializer_class = LabelSerializer
+
+    def get_queryset(self):
+        return self.project().labels.all()
+
+    def project(self):
+        return scoped(self.request, selectors.projects_visible_to, self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        project = self.project()
+        require(request, "manage", project)
+        data = validated(LabelSerializer, request.data)
+        label = project_services.create_label(project=project, name=data["name"], colour=data.get("colour"))
+        return Response(LabelSerializer(label).data, status=status.HTTP_201_CREATED)
+
+
+class LabelViewSet(viewsets.GenericViewSet, generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = LabelSerializer
+    permission_classes = [RoleRequired]
+    capability = "manage"
+
+    def get_queryset(self):
+        return selectors.labels_visible_to(self.request.user)
+
+    def perform_destroy(self, instance):
+        project_services.delete_label(label=instance)
+
+
+class ProjectMembersView(generics.ListCreateAPIView):
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self):
+        return self.project().memberships.select_related("user")
+
+    def project(self):
+        return scoped(self.request, selectors.projects_visible_to, self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        project = self.project()
+        require(request, "manage", project)
+        data = validated(MembershipSerializer, request.data)
+        membership = project_services.add_member(project=project, username=data["user"]["username"], role=data["role"])
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MembershipViewSet(viewsets.GenericViewSet, generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = MembershipSerializer
+    permission_classes = [RoleRequired]
+    capability = "manage"
+
+    def get_queryset(self):
+        return selectors.memberships_visible_to(self.request.user)
+
+    @extend_schema(request=MembershipSerializer)
+    def update(self, request, *args, **kwargs):
+        membership = self.get_object()
+        role = validated(MembershipSerializer, request.data, partial=True).get("role", membership.role)
+        return Response(MembershipSerializer(project_services.change_member_role(membership=membership, role=role)).data)
+
+    def perform_destroy(self, instance):
+        project_services.remove_member(membership=instance)

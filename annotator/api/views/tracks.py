@@ -1,0 +1,140 @@
+"""Tracks: annotations, manual edits, propagation, review and comments."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from annotator import selectors
+from annotator.api.permissions import RoleRequired
+from annotator.api.serializers import (
+    AnnotationPutSerializer,
+    AnnotationSerializer,
+    CommentSerializer,
+    FrameRangeSerializer,
+    JobSerializer,
+    PropagateSerializer,
+    RejectSerializer,
+    TrackSerializer,
+    TrackUpdateSerializer,
+    VersionSerializer,
+)
+from annotator.api.views.base import require, validated
+from annotator.services import propagation as propagation_services
+from annotator.services import review as review_services
+from annotator.services import tracks as track_services
+from annotator.services.errors import ServiceError
+
+
+class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
+    serializer_class = TrackSerializer
+    permission_classes = [RoleRequired]
+    capability = "edit_tracks"
+    capabilities = {"accept": "review", "reject": "review", "comments": "comment"}
+
+    def get_queryset(self):
+        return selectors.tracks_visible_to(self.request.user)
+
+    @extend_schema(request=TrackUpdateSerializer)
+    def partial_update(self, request, pk=None):
+        track = self.get_object()
+        data = validated(TrackUpdateSerializer, request.data)
+        label = None
+        if "label" in data:
+            label = track.video.project.labels.filter(pk=data["label"]).first()
+            if label is None:
+                raise ServiceError(f"label {data['label']} does not exist in this project")
+        return Response(TrackSerializer(track_services.update_track(track=track, version=data["version"], label=label)).data)
+
+    @extend_schema(responses=AnnotationSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def annotations(self, request, pk=None):
+        track = self.get_object()
+        queryset = selectors.annotations_of(track)
+        if "from" in request.query_params or "to" in request.query_params:
+            queryset = queryset.filter(
+                frame_index__gte=int(request.query_params.get("from", 0)),
+                frame_index__lte=int(request.query_params.get("to", 2**31)),
+            )
+        return Response(AnnotationSerializer(queryset, many=True).data)
+
+    @extend_schema(request=AnnotationPutSerializer, responses=AnnotationSerializer)
+    @action(detail=True, methods=["put", "delete"], url_path=r"annotations/(?P<frame>\d+)")
+    def frame_annotation(self, request, pk=None, frame=None):
+        track = self.get_object()
+        if request.method == "DELETE":
+            data = validated(VersionSerializer, request.data or request.query_params)
+            track_services.delete_frames(track=track, version=data["version"], first=int(frame), last=int(frame))
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = validated(AnnotationPutSerializer, request.data)
+        annotation = track_services.set_frame_annotation(
+            track=track, frame_index=int(frame), version=data["version"], bbox=data["box"], mask_rle=data["mask"]
+        )
+        track.refresh_from_db(fields=["version"])
+        return Response(AnnotationSerializer(annotation).data | {"version": track.version})
+
+    @extend_schema(request=FrameRangeSerializer)
+    @action(detail=True, methods=["post"], url_path="annotations/delete-range")
+    def delete_range(self, request, pk=None):
+        track = self.get_object()
+        data = validated(FrameRangeSerializer, request.data)
+        deleted = track_services.delete_frames(track=track, version=data["version"], first=data["first"], last=data["last"])
+        track.refresh_from_db(fields=["version"])
+        return Response({"deleted": deleted, "version": track.version})
+
+    @extend_schema(request=PropagateSerializer, responses={202: JobSerializer})
+    @action(detail=True, methods=["post"])
+    def propagate(self, request, pk=None):
+        track = self.get_object()
+        data = validated(PropagateSerializer, request.data)
+        job = propagation_services.start_propagation(
+            tracks=[track], start_frame=data["frame"], direction=data["direction"], by=request.user
+        )
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=VersionSerializer, responses=TrackSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = validated(VersionSerializer, request.data)
+        return Response(TrackSerializer(review_services.submit_for_review(track=self.get_object(), version=data["version"])).data)
+
+    @extend_schema(request=VersionSerializer, responses=TrackSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        data = validated(VersionSerializer, request.data)
+        return Response(TrackSerializer(review_services.accept_track(track=self.get_object(), version=data["version"])).data)
+
+    @extend_schema(request=RejectSerializer, responses=TrackSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = validated(RejectSerializer, request.data)
+        track = review_services.reject_track(
+            track=self.get_object(), version=data["version"], comment=data["comment"], frame_index=data["frame"],
+            by=request.user,
+        )
+        return Response(TrackSerializer(track).data)
+
+    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        track = self.get_object()
+        if request.method == "GET":
+            return Response(CommentSerializer(track.comments.select_related("author"), many=True).data)
+        data = validated(CommentSerializer, request.data)
+        comment = review_services.add_comment(
+            track=track, text=data["text"], frame_index=data.get("frame_index"), by=request.user
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class CommentViewSet(viewsets.GenericViewSet, generics.RetrieveUpdateAPIView):
+    serializer_class = CommentSerializer
+
+    def get_queryset(self):
+        return selectors.comments_visible_to(self.request.user)
+
+    def update(self, request, *args, **kwargs):
+        comment = self.get_object()
+        require(request, "comment", comment)
+        resolved = validated(CommentSerializer, request.data, partial=True).get("resolved", comment.resolved)
+        return Response(CommentSerializer(review_services.resolve_comment(comment=comment, resolved=resolved)).data)

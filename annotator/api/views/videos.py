@@ -1,0 +1,112 @@
+"""Videos: upload, status, frames, and the tracks in them."""
+
+import os
+
+from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.utils.http import http_date
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator import selectors
+from annotator.api.permissions import RoleRequired
+from annotator.api.serializers import (
+    JobSerializer,
+    TrackCreateSerializer,
+    TrackSerializer,
+    VideoPropagateSerializer,
+    VideoSerializer,
+    VideoUploadSerializer,
+)
+from annotator.api.views.base import require, scoped, validated
+from annotator.services import propagation as propagation_services
+from annotator.services import tracks as track_services
+from annotator.services import videos as video_services
+from annotator.services.errors import ServiceError
+
+
+class ProjectVideosView(generics.ListCreateAPIView):
+    serializer_class = VideoSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return self.project().videos.all()
+
+    def project(self):
+        return scoped(self.request, selectors.projects_visible_to, self.kwargs["pk"])
+
+    @extend_schema(request={"multipart/form-data": VideoUploadSerializer}, responses={201: VideoSerializer})
+    def create(self, request, *args, **kwargs):
+        project = self.project()
+        require(request, "upload", project)
+        data = validated(VideoUploadSerializer, request.data)
+        video = video_services.create_video(project=project, name=data.get("name", ""), upload=data["file"], by=request.user)
+        return Response(VideoSerializer(video).data, status=status.HTTP_201_CREATED)
+
+
+class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
+    serializer_class = VideoSerializer
+    permission_classes = [RoleRequired]
+    capability = "manage"
+    capabilities = {"tracks": "edit_tracks", "propagate": "edit_tracks"}
+
+    def get_queryset(self):
+        return selectors.videos_visible_to(self.request.user)
+
+    def perform_destroy(self, instance):
+        video_services.delete_video(video=instance)
+
+    @extend_schema(request=TrackCreateSerializer, responses={200: TrackSerializer(many=True), 201: TrackSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def tracks(self, request, pk=None):
+        video = self.get_object()
+        if request.method == "GET":
+            return Response(TrackSerializer(video.tracks.select_related("label"), many=True).data)
+        data = validated(TrackCreateSerializer, request.data)
+        label = video.project.labels.filter(pk=data["label"]).first()
+        if label is None:
+            raise ServiceError(f"label {data['label']} does not exist in this project")
+        track = track_services.create_track(
+            video=video, label=label, frame_index=data["frame"], bbox=data["box"], by=request.user
+        )
+        return Response(TrackSerializer(track).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VideoPropagateSerializer, responses={202: JobSerializer})
+    @action(detail=True, methods=["post"])
+    def propagate(self, request, pk=None):
+        """Propagate several tracks of this video together (one batched forward pass per frame)."""
+        video = self.get_object()
+        data = validated(VideoPropagateSerializer, request.data)
+        tracks = list(video.tracks.filter(pk__in=data["tracks"]))
+        if len(tracks) != len(set(data["tracks"])):
+            raise ServiceError("some tracks do not belong to this video")
+        job = propagation_services.start_propagation(
+            tracks=tracks, start_frame=data["frame"], direction=data["direction"], by=request.user
+        )
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class FrameView(APIView):
+    """One extracted frame as JPEG. Frames never change once extracted, so caches may keep them."""
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    def get(self, request, pk: int, frame: int):
+        video = scoped(request, selectors.videos_visible_to, pk)
+        if not video.is_ready or not 0 <= frame < video.frame_count:
+            raise Http404(f"frame {frame} does not exist")
+        path = video.frame_path(frame)
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            raise Http404(f"frame {frame} is missing from storage") from None
+        etag = f'"{video.pk}-{frame}-{int(stat.st_mtime)}-{stat.st_size}"'
+        if request.headers.get("If-None-Match") == etag:
+            return HttpResponseNotModified(headers={"ETag": etag})
+        response = FileResponse(open(path, "rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=86400, immutable"
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(stat.st_mtime)
+        return response

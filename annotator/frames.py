@@ -1,0 +1,167 @@
+"""Frame extraction: decode an uploaded video or zip of images into numbered JPEG files.
+
+Frame indices are the decoder's frames in order, counted by decoding (container metadata is
+often wrong for variable-frame-rate files). Every consumer (API, exports, browser, workers)
+reads frames as `<frames_dir>/<index:05d>.jpg`.
+
+    info = extract_frames(source_path, frames_dir, on_progress=print)
+"""
+
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+import cv2
+import numpy as np
+
+VIDEO_EXTENSIONS = {".mp4", ".mov", ".avi", ".mkv", ".webm"}
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png"}
+UPLOAD_EXTENSIONS = VIDEO_EXTENSIONS | {".zip"}
+JPEG_QUALITY = 95
+DEFAULT_ZIP_FPS = 25.0
+
+
+class FrameError(ValueError):
+    """An upload whose frames cannot be read; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class FramesInfo:
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+
+
+def check_upload_name(filename: str) -> str:
+    """Return the lower-case extension of an upload, or raise FrameError if unsupported."""
+    ext = Path(filename).suffix.lower()
+    if ext not in UPLOAD_EXTENSIONS:
+        allowed = ", ".join(sorted(UPLOAD_EXTENSIONS))
+        raise FrameError(f"unsupported file type '{ext or filename}': upload one of {allowed}")
+    return ext
+
+
+def zip_image_entries(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """Return the image entries of a frames zip in natural order; refuse unsafe or odd entries."""
+    images = []
+    for info in zf.infolist():
+        name = info.filename
+        path = PurePosixPath(name.replace("\\", "/"))
+        if name.startswith(("/", "\\")) or (path.parts and ":" in path.parts[0]):
+            raise FrameError(f"zip entry '{name}' has an absolute path")
+        if ".." in path.parts:
+            raise FrameError(f"zip entry '{name}' contains '..'")
+        if info.is_dir() or path.name.startswith(".") or "__MACOSX" in path.parts:
+            continue
+        if path.suffix.lower() not in IMAGE_EXTENSIONS:
+            raise FrameError(f"zip entry '{name}' is not a JPEG or PNG image")
+        images.append(info)
+    if not images:
+        raise FrameError("the zip holds no JPEG or PNG frames")
+    return sorted(images, key=lambda i: _natural_key(i.filename))
+
+
+def check_zip(path: Path) -> int:
+    """Validate a frames zip's entries without decoding them; return the number of frames."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return len(zip_image_entries(zf))
+    except zipfile.BadZipFile as exc:
+        raise FrameError(f"not a valid zip file: {exc}") from exc
+
+
+def extract_frames(source: Path, frames_dir: Path, on_progress: Callable[[float], None] | None = None) -> FramesInfo:
+    """Decode `source` into `frames_dir/00000.jpg...`; return what was found.
+
+    Writes into a temporary folder and renames at the end, so a failure leaves no half set.
+    """
+    tmp_dir = frames_dir.with_name(frames_dir.name + ".partial")
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+    tmp_dir.mkdir(parents=True)
+    try:
+        if source.suffix.lower() == ".zip":
+            info = _extract_zip(source, tmp_dir, on_progress)
+        else:
+            info = _extract_video(source, tmp_dir, on_progress)
+        shutil.rmtree(frames_dir, ignore_errors=True)
+        tmp_dir.rename(frames_dir)
+        return info
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def read_frame(path: Path) -> np.ndarray:
+    """Return one extracted frame as an HxWx3 uint8 BGR array."""
+    frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if frame is None:
+        raise FrameError(f"frame file {path.name} is missing or unreadable")
+    return frame
+
+
+def _write(frame: np.ndarray, out_dir: Path, index: int) -> None:
+    if not cv2.imwrite(str(out_dir / f"{index:05d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY]):
+        raise FrameError(f"could not write frame {index}")
+
+
+def _extract_video(source: Path, out_dir: Path, on_progress) -> FramesInfo:
+    cap = cv2.VideoCapture(str(source))
+    if not cap.isOpened():
+        raise FrameError("the video could not be opened: the file is corrupt or its codec is not supported")
+    try:
+        fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
+        # Only a hint for the progress bar; the real count comes from decoding.
+        expected = max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 1)
+        count, size = 0, None
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if size is None:
+                size = frame.shape[:2]
+            elif frame.shape[:2] != size:
+                raise FrameError(f"frame {count} has size {frame.shape[1]}x{frame.shape[0]}, not {size[1]}x{size[0]}")
+            _write(frame, out_dir, count)
+            count += 1
+            if on_progress and count % 10 == 0:
+                on_progress(min(count / expected, 0.99))
+    finally:
+        cap.release()
+    if count == 0:
+        raise FrameError("no frame could be decoded: the file is corrupt or its codec is not supported")
+    if not (0 < fps < 1000):
+        fps = DEFAULT_ZIP_FPS
+    return FramesInfo(width=size[1], height=size[0], fps=float(fps), frame_count=count)
+
+
+def _extract_zip(source: Path, out_dir: Path, on_progress) -> FramesInfo:
+    try:
+        zf = zipfile.ZipFile(source)
+    except zipfile.BadZipFile as exc:
+        raise FrameError(f"not a valid zip file: {exc}") from exc
+    with zf:
+        entries = zip_image_entries(zf)
+        size = None
+        for index, info in enumerate(entries):
+            data = np.frombuffer(zf.read(info), dtype=np.uint8)
+            frame = cv2.imdecode(data, cv2.IMREAD_COLOR)
+            if frame is None:
+                raise FrameError(f"zip entry '{info.filename}' is not a readable image")
+            if size is None:
+                size = frame.shape[:2]
+            elif frame.shape[:2] != size:
+                raise FrameError(
+                    f"zip entry '{info.filename}' is {frame.shape[1]}x{frame.shape[0]}, "
+                    f"but the first frame is {size[1]}x{size[0]}: all frames must have one size"
+                )
+            _write(frame, out_dir, index)
+            if on_progress and index % 10 == 0:
+                on_progress(index / len(entries))
+    return FramesInfo(width=size[1], height=size[0], fps=DEFAULT_ZIP_FPS, frame_count=len(entries))
+
+
+def _natural_key(name: str):
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]

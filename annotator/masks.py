@@ -1,0 +1,115 @@
+"""COCO RLE masks and boxes: the one place that encodes, decodes and measures them.
+
+    rle = encode_mask(mask)          # HxW bool -> {"size": [h, w], "counts": "..."}
+    mask = decode_mask(rle)          # back to HxW bool
+    bbox_xywh = mask_bbox(mask)      # tight [x, y, w, h] of the set pixels
+"""
+
+import cv2
+import numpy as np
+from pycocotools import mask as coco_mask
+
+
+class MaskError(ValueError):
+    """A mask or box that cannot be stored as given."""
+
+
+def encode_mask(mask: np.ndarray) -> dict:
+    """Return the COCO RLE of an HxW mask, with `counts` as a str (JSON-safe)."""
+    if mask.ndim != 2:
+        raise MaskError(f"mask must be 2-D, got shape {mask.shape}")
+    rle = coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))
+    return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("ascii")}
+
+
+def decode_mask(rle: dict) -> np.ndarray:
+    """Return the HxW bool mask of a COCO RLE (compressed str counts or uncompressed list)."""
+    rle = validate_rle(rle)
+    counts = rle["counts"]
+    h, w = rle["size"]
+    if isinstance(counts, list):
+        rle = coco_mask.frPyObjects({"size": [h, w], "counts": counts}, h, w)
+    else:
+        rle = {"size": [h, w], "counts": counts.encode("ascii")}
+    return coco_mask.decode(rle).astype(bool)
+
+
+def validate_rle(rle) -> dict:
+    """Check the shape of an RLE dict and return it; raise MaskError with a readable reason."""
+    if not isinstance(rle, dict) or "size" not in rle or "counts" not in rle:
+        raise MaskError("mask must be a COCO RLE object {size: [h, w], counts: ...}")
+    size = rle["size"]
+    if not (isinstance(size, (list, tuple)) and len(size) == 2 and all(isinstance(v, int) and v > 0 for v in size)):
+        raise MaskError("mask size must be [height, width] with positive integers")
+    counts = rle["counts"]
+    if isinstance(counts, list):
+        if not all(isinstance(c, int) and c >= 0 for c in counts) or sum(counts) != size[0] * size[1]:
+            raise MaskError("uncompressed RLE counts must be non-negative integers summing to height*width")
+    elif not isinstance(counts, str):
+        raise MaskError("mask counts must be a string (compressed RLE) or a list of integers")
+    else:
+        try:
+            area = coco_mask.area({"size": list(size), "counts": counts.encode("ascii")})
+        except Exception as exc:  # pycocotools raises bare errors on garbage
+            raise MaskError(f"mask counts are not a valid compressed RLE: {exc}") from exc
+        if area > size[0] * size[1]:
+            raise MaskError("mask counts are not a valid compressed RLE for this size")
+    return {"size": [int(size[0]), int(size[1])], "counts": counts}
+
+
+def rle_area(rle: dict) -> int:
+    """Return the number of set pixels of an RLE."""
+    return int(decode_mask(rle).sum()) if isinstance(rle["counts"], list) else int(
+        coco_mask.area({"size": rle["size"], "counts": rle["counts"].encode("ascii")})
+    )
+
+
+def mask_bbox(mask: np.ndarray) -> list[float]:
+    """Return the tight [x, y, w, h] box of a mask's pixels ([0, 0, 0, 0] when empty)."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return [0.0, 0.0, 0.0, 0.0]
+    return [float(xs.min()), float(ys.min()), float(xs.max() - xs.min() + 1), float(ys.max() - ys.min() + 1)]
+
+
+def box_mask(bbox_xywh, height: int, width: int) -> np.ndarray:
+    """Return the HxW mask filling a box, clipped to the frame."""
+    x, y, w, h = bbox_xywh
+    mask = np.zeros((height, width), dtype=bool)
+    x0, y0 = max(int(round(x)), 0), max(int(round(y)), 0)
+    x1, y1 = min(int(round(x + w)), width), min(int(round(y + h)), height)
+    mask[y0:y1, x0:x1] = True
+    return mask
+
+
+def box_corners(bbox_xywh) -> list[list[float]]:
+    """Return the 4x2 corners of an axis-aligned box, clockwise from the top-left."""
+    x, y, w, h = (float(v) for v in bbox_xywh)
+    return [[x, y], [x + w, y], [x + w, y + h], [x, y + h]]
+
+
+def validate_box(bbox_xywh, width: int, height: int) -> list[float]:
+    """Check a [x, y, w, h] box lies inside a width x height frame; return it as floats."""
+    if not isinstance(bbox_xywh, (list, tuple)) or len(bbox_xywh) != 4:
+        raise MaskError("box must be [x, y, w, h]")
+    try:
+        x, y, w, h = (float(v) for v in bbox_xywh)
+    except (TypeError, ValueError) as exc:
+        raise MaskError("box values must be numbers") from exc
+    if not all(np.isfinite([x, y, w, h])):
+        raise MaskError("box values must be finite numbers")
+    if w < 1 or h < 1:
+        raise MaskError("box width and height must be at least 1 pixel")
+    if x < 0 or y < 0 or x + w > width + 1e-6 or y + h > height + 1e-6:
+        raise MaskError(f"box [{x:g}, {y:g}, {w:g}, {h:g}] lies outside the {width}x{height} frame")
+    return [x, y, w, h]
+
+
+def mask_rotated_box(mask: np.ndarray) -> list[list[float]] | None:
+    """Return the 4x2 corners of the minimum-area rectangle around the mask's largest region."""
+
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    largest = max(contours, key=cv2.contourArea)
+    return cv2.boxPoints(cv2.minAreaRect(largest)).astype(float).tolist()

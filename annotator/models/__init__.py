@@ -1,0 +1,22 @@
+"""Data model: one module per domain, re-exported here for Django and callers."""
+
+from annotator.models.checkpoints import ModelCheckpoint, WorkerHeartbeat
+from annotator.models.jobs import BatchPropagation, JobTrack, PropagationJob
+from annotator.models.projects import Label, Membership, Project
+from annotator.models.tracks import FrameAnnotation, ReviewComment, Track
+from annotator.models.videos import Video
+
+__all__ = [
+    "BatchPropagation",
+    "FrameAnnotation",
+    "JobTrack",
+    "Label",
+    "Membership",
+    "ModelCheckpoint",
+    "Project",
+    "PropagationJob",
+    "ReviewComment",
+    "Track",
+    "Video",
+    "WorkerHeartbeat",
+]

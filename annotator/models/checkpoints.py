@@ -1,0 +1,44 @@
+from django.db import models
+
+
+class ModelCheckpoint(models.Model):
+    """SiamMask weights known to the system; workers load the default one."""
+
+    class Variant(models.TextChoices):
+        SHARP = "sharp", "ResNet-50 with refine (official)"
+        LIGHT = "light", "Light backbone (CPU starter)"
+
+    name = models.CharField(max_length=100, unique=True)
+    file = models.CharField(max_length=500, help_text="Absolute path, or relative to SIAMLABEL_WEIGHTS_DIR.")
+    sha256 = models.CharField(max_length=64)
+    variant = models.CharField(max_length=16, choices=Variant.choices, default=Variant.SHARP)
+    config = models.CharField(max_length=8, default="davis", help_text="Tracker config: davis or vot.")
+    is_default = models.BooleanField(default=False)
+    metrics = models.JSONField(default=dict, blank=True, help_text="Measured J/F, fps, training recipe.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_checkpoint")
+        ]
+
+    def __str__(self):
+        return f"{self.name}{' (default)' if self.is_default else ''}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Each worker process reports here; /api/health lists the recently seen ones."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    queues = models.CharField(max_length=100)
+    device = models.CharField(max_length=50, blank=True)
+    checkpoint_sha256 = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["hostname"]
+
+    def __str__(self):
+        return self.hostname

@@ -1,0 +1,76 @@
+from django.conf import settings
+from django.db import models
+
+from annotator.choices import ReviewStatus, Source
+
+
+class Track(models.Model):
+    """One object in one video; `version` increases on every edit (optimistic locking)."""
+
+    video = models.ForeignKey("annotator.Video", on_delete=models.CASCADE, related_name="tracks")
+    label = models.ForeignKey("annotator.Label", on_delete=models.PROTECT, related_name="tracks")
+    object_id = models.PositiveIntegerField(help_text="DAVIS object id: the pixel value in exported PNGs.")
+    review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["video", "object_id"], name="track_unique_object_id_per_video"),
+            models.CheckConstraint(condition=models.Q(object_id__gte=1, object_id__lte=254), name="track_object_id_range"),
+            models.CheckConstraint(
+                condition=models.Q(review_status__in=ReviewStatus.values), name="track_valid_review_status"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} #{self.object_id} in {self.video}"
+
+
+class FrameAnnotation(models.Model):
+    """A track's mask and boxes on one frame. Mask is COCO RLE {size: [h, w], counts: str}."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="annotations")
+    frame_index = models.PositiveIntegerField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    mask_rle = models.JSONField(null=True, blank=True)
+    bbox = models.JSONField(help_text="[x, y, w, h] in pixels")
+    rotated_box = models.JSONField(null=True, blank=True, help_text="4x2 corners in pixels")
+    score = models.FloatField(null=True, blank=True)
+    area = models.PositiveIntegerField(default=0, help_text="Mask pixels, for review sorting and lost-target checks.")
+    job = models.ForeignKey(
+        "annotator.PropagationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="annotations"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["track_id", "frame_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "frame_index"], name="annotation_unique_track_frame"),
+            models.CheckConstraint(condition=models.Q(source__in=Source.values), name="annotation_valid_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.track} @ {self.frame_index} ({self.source})"
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source != Source.PROPAGATED
+
+
+class ReviewComment(models.Model):
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="comments")
+    frame_index = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment on {self.track} @ {self.frame_index}"

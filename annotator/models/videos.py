@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+
+from annotator.choices import VideoStatus
+
+
+class Video(models.Model):
+    project = models.ForeignKey("annotator.Project", on_delete=models.CASCADE, related_name="videos")
+    name = models.CharField(max_length=255)
+    source_file = models.CharField(max_length=500, help_text="Path of the uploaded file, relative to MEDIA_ROOT.")
+    source_size = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=VideoStatus.choices, default=VideoStatus.UPLOADED)
+    error = models.TextField(blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    frame_count = models.PositiveIntegerField(default=0)
+    extraction_progress = models.FloatField(default=0.0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="video_unique_name_per_project"),
+            models.CheckConstraint(condition=models.Q(status__in=VideoStatus.values), name="video_valid_status"),
+            models.CheckConstraint(
+                condition=~models.Q(status=VideoStatus.READY) | models.Q(frame_count__gt=0),
+                name="video_ready_has_frames",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def frames_dir(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "videos" / str(self.pk) / "frames"
+
+    def frame_path(self, frame_index: int) -> Path:
+        return self.frames_dir / f"{frame_index:05d}.jpg"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == VideoStatus.READY

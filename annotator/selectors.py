@@ -1,0 +1,73 @@
+"""Reads, always scoped by the user's memberships: what a user cannot see does not exist (404)."""
+
+from django.db.models import QuerySet
+
+from annotator.choices import Role
+from annotator.models import (
+    FrameAnnotation,
+    Label,
+    Membership,
+    Project,
+    PropagationJob,
+    ReviewComment,
+    Track,
+    Video,
+)
+
+# What each role may do besides reading. Managers may do everything.
+CAPABILITIES = {
+    "edit_tracks": {Role.ANNOTATOR, Role.MANAGER},
+    "upload": {Role.ANNOTATOR, Role.MANAGER},
+    "review": {Role.REVIEWER, Role.MANAGER},
+    "comment": {Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER},
+    "manage": {Role.MANAGER},
+}
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    if user.is_superuser:
+        return Project.objects.all()
+    return Project.objects.filter(memberships__user=user)
+
+
+def role_in(user, project_id: int) -> str | None:
+    """Return the user's role in a project (superusers act as managers), or None."""
+    if user.is_superuser:
+        return Role.MANAGER
+    return Membership.objects.filter(user=user, project_id=project_id).values_list("role", flat=True).first()
+
+
+def can(user, capability: str, project_id: int) -> bool:
+    return role_in(user, project_id) in CAPABILITIES[capability]
+
+
+def labels_visible_to(user) -> QuerySet[Label]:
+    return Label.objects.filter(project__in=projects_visible_to(user))
+
+
+def memberships_visible_to(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(project__in=projects_visible_to(user)).select_related("user")
+
+
+def videos_visible_to(user) -> QuerySet[Video]:
+    return Video.objects.filter(project__in=projects_visible_to(user))
+
+
+def tracks_visible_to(user) -> QuerySet[Track]:
+    return Track.objects.filter(video__project__in=projects_visible_to(user)).select_related("video", "label")
+
+
+def annotations_of(track: Track) -> QuerySet[FrameAnnotation]:
+    return track.annotations.order_by("frame_index")
+
+
+def jobs_visible_to(user) -> QuerySet[PropagationJob]:
+    return PropagationJob.objects.filter(video__project__in=projects_visible_to(user)).prefetch_related("tracks")
+
+
+def comments_visible_to(user) -> QuerySet[ReviewComment]:
+    return ReviewComment.objects.filter(track__video__project__in=projects_visible_to(user)).select_related("author")
+
+
+def active_job_for(track: Track) -> PropagationJob | None:
+    return PropagationJob.objects.filter(job_tracks__track=track, job_tracks__active=True).first()

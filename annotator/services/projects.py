@@ -1,0 +1,66 @@
+"""Projects, their labels and their members."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from annotator.choices import Role
+from annotator.models import Label, Membership, Project
+from annotator.services.errors import Conflict, ServiceError
+
+# Colours for new labels (Sasha Trubetskoy's "20 distinct colours", a published palette).
+LABEL_PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
+                 "#bcf60c", "#fabebe", "#008080", "#e6beff", "#9a6324", "#fffac8", "#800000", "#aaffc3"]
+
+
+@transaction.atomic
+def create_project(*, name: str, by, description: str = "", labels: list[str] = ()) -> Project:
+    """Create a project with its creator as manager."""
+    project = Project.objects.create(name=name, description=description, created_by=by)
+    Membership.objects.create(project=project, user=by, role=Role.MANAGER)
+    for label_name in labels:
+        create_label(project=project, name=label_name)
+    return project
+
+
+def create_label(*, project: Project, name: str, colour: str | None = None) -> Label:
+    if project.labels.filter(name=name).exists():
+        raise Conflict(f"label '{name}' already exists in this project")
+    colour = colour or LABEL_PALETTE[project.labels.count() % len(LABEL_PALETTE)]
+    return Label.objects.create(project=project, name=name, colour=colour)
+
+
+def delete_label(*, label: Label) -> None:
+    if label.tracks.exists():
+        raise Conflict(f"label '{label.name}' is used by tracks; relabel or delete them first")
+    label.delete()
+
+
+def add_member(*, project: Project, username: str, role: str) -> Membership:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ServiceError(f"no user named '{username}'")
+    if project.memberships.filter(user=user).exists():
+        raise Conflict(f"'{username}' is already a member of this project")
+    return Membership.objects.create(project=project, user=user, role=role)
+
+
+@transaction.atomic
+def change_member_role(*, membership: Membership, role: str) -> Membership:
+    if membership.role == Role.MANAGER and role != Role.MANAGER:
+        _keep_a_manager(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership) -> None:
+    if membership.role == Role.MANAGER:
+        _keep_a_manager(membership)
+    membership.delete()
+
+
+def _keep_a_manager(membership: Membership) -> None:
+    others = Membership.objects.select_for_update().filter(project_id=membership.project_id, role=Role.MANAGER)
+    if not others.exclude(pk=membership.pk).exists():
+        raise ServiceError("a project needs at least one manager")

@@ -1,0 +1,79 @@
+"""Starting, cancelling and reverting propagation jobs (the worker runs them)."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotator import queue
+from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Source
+from annotator.models import BatchPropagation, JobTrack, ModelCheckpoint, PropagationJob, Track
+from annotator.selectors import active_job_for
+from annotator.services.errors import Conflict, ServiceError
+from annotator.services.tracks import check_frame
+from tracking_worker.celery_app import PRIORITY_BATCH, PRIORITY_INTERACTIVE
+
+
+def start_propagation(
+    *, tracks: list[Track], start_frame: int, direction: str, by, batch: BatchPropagation | None = None,
+    enqueue: bool = True,
+) -> PropagationJob:
+    """Create a job for tracks of one video from an annotated keyframe, and queue it.
+
+    Raises Conflict (409) naming the running job when one of the tracks already has one.
+    """
+    if not tracks:
+        raise ServiceError("no track to propagate")
+    video = tracks[0].video
+    if any(t.video_id != video.pk for t in tracks):
+        raise ServiceError("tracks propagated together must belong to one video")
+    if direction not in Direction.values:
+        raise ServiceError(f"direction must be one of {', '.join(Direction.values)}")
+    check_frame(video, start_frame)
+    for track in tracks:
+        if not track.annotations.filter(frame_index=start_frame).exists():
+            raise ServiceError(f"track {track.pk} has no annotation on frame {start_frame} to start from")
+    try:
+        with transaction.atomic():
+            job = PropagationJob.objects.create(
+                video=video, start_frame=start_frame, direction=direction, created_by=by, batch=batch,
+                checkpoint=ModelCheckpoint.objects.filter(is_default=True).first(),
+            )
+            JobTrack.objects.bulk_create([JobTrack(job=job, track=t) for t in tracks])
+            if enqueue:
+                queue.enqueue_propagation(job.pk, priority=PRIORITY_BATCH if batch else PRIORITY_INTERACTIVE)
+    except IntegrityError:
+        running = next((j for j in (active_job_for(t) for t in tracks) if j), None)
+        raise Conflict(
+            f"track already has a running propagation job ({running.pk if running else 'unknown'})",
+            job_id=running.pk if running else None,
+        ) from None
+    return job
+
+
+def cancel_job(*, job: PropagationJob) -> PropagationJob:
+    """Ask a job to stop; a queued job ends at once, a running one within a few frames."""
+    with transaction.atomic():
+        job = PropagationJob.objects.select_for_update().get(pk=job.pk)
+        if job.status not in ACTIVE_JOB_STATUSES:
+            return job
+        job.cancel_requested = True
+        if job.status == JobStatus.QUEUED:
+            finish_job(job, JobStatus.CANCELLED)
+        else:
+            job.save(update_fields=["cancel_requested"])
+    return job
+
+
+def finish_job(job: PropagationJob, status: str, error: str = "") -> None:
+    """End a job and free its tracks for the next job (call inside a transaction)."""
+    job.status, job.error, job.finished_at = status, error, timezone.now()
+    job.save(update_fields=["status", "error", "finished_at", "cancel_requested"])
+    JobTrack.objects.filter(job=job).update(active=False)
+
+
+@transaction.atomic
+def revert_job(*, job: PropagationJob) -> int:
+    """Remove the frames a finished job wrote that nobody edited since; return how many."""
+    if job.is_active:
+        raise Conflict("cancel the job before reverting it", job_id=job.pk)
+    deleted, _ = job.annotations.filter(source=Source.PROPAGATED).delete()
+    return deleted

@@ -1,0 +1,125 @@
+"""Tracks: creation from a box, manual edits with optimistic locking, deletion of frames."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from annotator import masks
+from annotator.choices import Source
+from annotator.models import FrameAnnotation, Label, Track, Video
+from annotator.services.errors import Conflict, ServiceError
+
+MAX_OBJECT_ID = 254  # DAVIS palette PNGs: 0 is background, 255 is "void"
+
+
+def check_frame(video: Video, frame_index: int) -> int:
+    if not video.is_ready:
+        raise ServiceError(f"video '{video.name}' is not ready (status: {video.status})")
+    if not isinstance(frame_index, int) or not 0 <= frame_index < video.frame_count:
+        raise ServiceError(f"frame {frame_index} is outside the video (frames 0 to {video.frame_count - 1})")
+    return frame_index
+
+
+def _box(bbox, video: Video) -> list[float]:
+    try:
+        return masks.validate_box(bbox, video.width, video.height)
+    except masks.MaskError as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+def create_track(*, video: Video, label: Label, frame_index: int, bbox, by) -> Track:
+    """Create a track with a manual box on one frame (its first anchor)."""
+    check_frame(video, frame_index)
+    bbox = _box(bbox, video)
+    if label.project_id != video.project_id:
+        raise ServiceError("the label belongs to another project")
+    for _ in range(3):  # two annotators may take the same object id at once: retry
+        try:
+            with transaction.atomic():
+                next_id = (video.tracks.aggregate(m=Max("object_id"))["m"] or 0) + 1
+                if next_id > MAX_OBJECT_ID:
+                    raise ServiceError(f"a video holds at most {MAX_OBJECT_ID} tracks")
+                track = Track.objects.create(video=video, label=label, object_id=next_id, created_by=by)
+                FrameAnnotation.objects.create(
+                    track=track, frame_index=frame_index, source=Source.MANUAL_BOX,
+                    bbox=bbox, rotated_box=masks.box_corners(bbox),
+                )
+                return track
+        except IntegrityError:
+            continue
+    raise Conflict("could not allocate an object id; try again")
+
+
+def lock_track(track: Track, version: int | None) -> Track:
+    """Lock the track row and check the client's version; raise Conflict when it is stale."""
+    locked = Track.objects.select_for_update().get(pk=track.pk)
+    if version is None:
+        raise ServiceError("the track's version is required (optimistic locking)")
+    if locked.version != version:
+        raise Conflict(
+            f"the track was changed by someone else (your version {version}, current {locked.version}); "
+            "reload it and redo your edit",
+            current_version=locked.version,
+        )
+    return locked
+
+
+def bump_version(track: Track) -> Track:
+    track.version += 1
+    track.save(update_fields=["version", "updated_at"])
+    return track
+
+
+@transaction.atomic
+def set_frame_annotation(*, track: Track, frame_index: int, version: int, bbox=None, mask_rle=None) -> FrameAnnotation:
+    """Store a hand-made box or mask on a frame; it becomes an anchor for propagation."""
+    video = track.video
+    check_frame(video, frame_index)
+    if bbox is None and mask_rle is None:
+        raise ServiceError("give a box, a mask, or both")
+    track = lock_track(track, version)
+    values = {"score": None, "job": None}
+    if mask_rle is not None:
+        try:
+            rle = masks.validate_rle(mask_rle)
+            mask = masks.decode_mask(rle)
+        except masks.MaskError as exc:
+            raise ServiceError(str(exc)) from exc
+        if list(mask.shape) != [video.height, video.width]:
+            raise ServiceError(f"mask is {mask.shape[1]}x{mask.shape[0]}, the video is {video.width}x{video.height}")
+        if not mask.any():
+            raise ServiceError("the mask is empty; delete the frame instead")
+        values |= {
+            "source": Source.MANUAL_MASK, "mask_rle": masks.encode_mask(mask), "area": int(mask.sum()),
+            "bbox": masks.mask_bbox(mask), "rotated_box": masks.mask_rotated_box(mask),
+        }
+    else:
+        bbox = _box(bbox, video)
+        values |= {
+            "source": Source.MANUAL_BOX, "mask_rle": None, "area": 0,
+            "bbox": bbox, "rotated_box": masks.box_corners(bbox),
+        }
+    annotation, _ = FrameAnnotation.objects.update_or_create(track=track, frame_index=frame_index, defaults=values)
+    bump_version(track)
+    return annotation
+
+
+@transaction.atomic
+def delete_frames(*, track: Track, version: int, first: int, last: int) -> int:
+    """Delete the track's annotations on frames first..last (inclusive); return how many."""
+    if first > last:
+        raise ServiceError("the first frame must not come after the last")
+    track = lock_track(track, version)
+    deleted, _ = track.annotations.filter(frame_index__gte=first, frame_index__lte=last).delete()
+    bump_version(track)
+    return deleted
+
+
+@transaction.atomic
+def update_track(*, track: Track, version: int, label: Label | None = None) -> Track:
+    track = lock_track(track, version)
+    if label is not None:
+        if label.project_id != track.video.project_id:
+            raise ServiceError("the label belongs to another project")
+        track.label = label
+        track.save(update_fields=["label"])
+    return bump_version(track)

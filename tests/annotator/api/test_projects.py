@@ -1,0 +1,66 @@
+import pytest
+
+from annotator.models import Membership
+
+
+@pytest.mark.django_db
+def test_creating_a_project_makes_the_creator_its_manager(clients, cast):
+    response = clients.alice.post("/api/projects/", {"name": "New", "labels": ["dog"]}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["role"] == "manager"
+    assert [lab["name"] for lab in clients.alice.get(f"/api/projects/{body['id']}/labels/").json()] == ["dog"]
+
+
+@pytest.mark.django_db
+def test_projects_list_only_shows_memberships(clients, cast):
+    names = [p["name"] for p in clients.alice.get("/api/projects/").json()]
+    assert names == ["P"]
+
+
+@pytest.mark.django_db
+def test_outsider_cannot_read_project(clients, cast):
+    assert clients.mallory.get(f"/api/projects/{cast.project.pk}/").status_code == 404
+    assert clients.mallory.get(f"/api/projects/{cast.project.pk}/labels/").status_code == 404
+    assert clients.mallory.get(f"/api/projects/{cast.project.pk}/members/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_manager_adds_and_changes_members(clients, cast, make_user):
+    make_user("dave")
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/members/", {"username": "dave", "role": "annotator"},
+                                  format="json")
+    assert response.status_code == 201, response.json()
+    member_id = response.json()["id"]
+    response = clients.carol.patch(f"/api/members/{member_id}/", {"role": "reviewer"}, format="json")
+    assert response.json()["role"] == "reviewer"
+    assert clients.carol.delete(f"/api/members/{member_id}/").status_code == 204
+
+
+@pytest.mark.django_db
+def test_last_manager_cannot_leave(clients, cast):
+    membership = Membership.objects.get(project=cast.project, user=cast.carol)
+    response = clients.carol.delete(f"/api/members/{membership.pk}/")
+    assert response.status_code == 400
+    assert "manager" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_adding_an_unknown_user_is_a_clear_400(clients, cast):
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/members/", {"username": "ghost", "role": "annotator"},
+                                  format="json")
+    assert response.status_code == 400
+    assert "ghost" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_duplicate_label_is_a_conflict(clients, cast):
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/labels/", {"name": "person"}, format="json")
+    assert response.status_code == 409
+
+
+@pytest.mark.django_db
+def test_label_colour_is_validated(clients, cast):
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/labels/", {"name": "x", "colour": "red"},
+                                  format="json")
+    assert response.status_code == 400

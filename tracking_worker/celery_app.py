@@ -1,0 +1,28 @@
+"""The Celery app shared by the web process (to enqueue) and the workers (to run tasks).
+
+Importing it never imports torch: tasks import their heavy modules inside their bodies.
+Start a worker: celery -A tracking_worker.celery_app worker -Q gpu,default
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+GPU_QUEUE = "gpu"
+DEFAULT_QUEUE = "default"
+# Redis priorities: lower runs first. Interactive jobs always go before batch jobs.
+PRIORITY_INTERACTIVE = 0
+PRIORITY_BATCH = 6
+
+app = Celery("siamlabel")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_routes = {
+    "tracking_worker.propagate": {"queue": GPU_QUEUE},
+    "tracking_worker.*": {"queue": GPU_QUEUE},
+    "annotator.*": {"queue": DEFAULT_QUEUE},
+}
+app.autodiscover_tasks(["annotator", "tracking_worker"])
+
+from tracking_worker import heartbeat  # noqa: E402,F401  (connects worker signals)

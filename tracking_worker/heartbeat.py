@@ -1,0 +1,49 @@
+"""Worker presence for /api/health: each worker process writes a heartbeat row every few seconds."""
+
+import socket
+import threading
+
+from celery import signals
+
+INTERVAL_SECONDS = 10
+_state = {"hostname": None, "queues": "", "device": "", "checkpoint_sha256": ""}
+
+
+def set_worker_state(**values) -> None:
+    """Record what this process runs (device, checkpoint) for the next heartbeat."""
+    _state.update(values)
+
+
+def beat() -> None:
+    from django.db import close_old_connections
+    from django.utils import timezone
+
+    from annotator.models import WorkerHeartbeat
+
+    close_old_connections()
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=_state["hostname"],
+        defaults={k: _state[k] for k in ("queues", "device", "checkpoint_sha256")} | {"last_seen": now},
+        create_defaults={k: _state[k] for k in ("queues", "device", "checkpoint_sha256")}
+        | {"last_seen": now, "started_at": now},
+    )
+
+
+def _loop(stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            beat()
+        except Exception:  # the database may be briefly away; try again next time
+            pass
+        stop.wait(INTERVAL_SECONDS)
+
+
+@signals.worker_ready.connect
+def _start(sender=None, **_):
+    consumer = getattr(sender, "consumer", None) if sender else None
+    _state["hostname"] = getattr(sender, "hostname", None) or socket.gethostname()
+    queues = getattr(getattr(consumer, "task_consumer", None), "queues", None) or []
+    _state["queues"] = ",".join(q.name for q in queues)
+    stop = threading.Event()
+    threading.Thread(target=_loop, args=(stop,), daemon=True, name="heartbeat").start()
