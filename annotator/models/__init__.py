@@ -3,11 +3,14 @@
 from annotator.models.checkpoints import ModelCheckpoint, WorkerHeartbeat
 from annotator.models.jobs import BatchPropagation, JobTrack, PropagationJob
 from annotator.models.projects import Label, Membership, Project
+from annotator.models.transfers import ExportJob, ImportJob, TransferFormat
 from annotator.models.tracks import FrameAnnotation, ReviewComment, Track
 from annotator.models.videos import Video
 
 __all__ = [
     "BatchPropagation",
+    "ExportJob",
+    "ImportJob",
     "FrameAnnotation",
     "JobTrack",
     "Label",
@@ -17,6 +20,7 @@ __all__ = [
     "PropagationJob",
     "ReviewComment",
     "Track",
+    "TransferFormat",
     "Video",
     "WorkerHeartbeat",
 ]
