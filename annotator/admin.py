@@ -57,8 +57,17 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "project"]
 
 
+@admin.action(description="Propagate all tracks that need it (batch, below interactive jobs)")
+def propagate_videos(modeladmin, request, queryset):
+    from annotator.services.batches import start_batch
+
+    batch = start_batch(videos=queryset, by=request.user)
+    modeladmin.message_user(request, f"Batch {batch.pk}: {batch.jobs.count()} propagation job(s) queued.")
+
+
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
+    actions = [propagate_videos]
     list_display = ["name", "project", "status", "width", "height", "fps", "frame_count", "created_at"]
     list_filter = ["status", "project"]
     search_fields = ["name", "project__name", "error"]
@@ -118,12 +127,13 @@ class BatchPropagationAdmin(admin.ModelAdmin):
     list_filter = ["project"]
     readonly_fields = ["created_at", "job_summary"]
 
-    @admin.display(description="jobs by status")
+    @admin.display(description="progress")
     def job_summary(self, obj):
-        from django.db.models import Count
+        from annotator.services.batches import batch_progress
 
-        rows = obj.jobs.values("status").annotate(n=Count("id"))
-        return ", ".join(f"{r['status']}: {r['n']}" for r in rows) or "none"
+        p = batch_progress(obj)
+        statuses = ", ".join(f"{k}: {v}" for k, v in p["by_status"].items()) or "no jobs"
+        return f"{p['progress']:.0%} ({statuses})"
 
 
 @admin.register(ReviewComment)

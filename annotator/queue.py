@@ -6,6 +6,8 @@ from tracking_worker.celery_app import DEFAULT_QUEUE, GPU_QUEUE, PRIORITY_INTERA
 
 EXTRACT_FRAMES = "annotator.extract_frames"
 PROPAGATE = "tracking_worker.propagate"
+EXPORT = "annotator.export"
+IMPORT_LABELS = "annotator.import_labels"
 
 
 def enqueue(task_name: str, *args, queue: str = DEFAULT_QUEUE, priority: int = PRIORITY_INTERACTIVE) -> None:
@@ -19,3 +21,11 @@ def enqueue_extraction(video_id: int) -> None:
 
 def enqueue_propagation(job_id: int, *, priority: int = PRIORITY_INTERACTIVE) -> None:
     enqueue(PROPAGATE, job_id, queue=GPU_QUEUE, priority=priority)
+
+
+def enqueue_export(job_id: int) -> None:
+    enqueue(EXPORT, job_id, queue=DEFAULT_QUEUE)
+
+
+def enqueue_import(job_id: int) -> None:
+    enqueue(IMPORT_LABELS, job_id, queue=DEFAULT_QUEUE)

@@ -8,3 +8,17 @@ def extract_frames_task(video_id: int) -> None:
     from annotator.services.videos import extract_video_frames
 
     extract_video_frames(video_id)
+
+
+@shared_task(name="annotator.export", acks_late=True)
+def export_task(job_id: int) -> None:
+    from annotator.services.transfers import run_export
+
+    run_export(job_id)
+
+
+@shared_task(name="annotator.import_labels", acks_late=True)
+def import_labels_task(job_id: int) -> None:
+    from annotator.services.transfers import run_import
+
+    run_import(job_id)

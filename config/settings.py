@@ -104,6 +104,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 # Frames written per chunk by a propagation job (one transaction each).
 SIAMLABEL_CHUNK_FRAMES = env.int("SIAMLABEL_CHUNK_FRAMES", default=16)
+# Lost-target stop: override the tracker config's measured thresholds (docs/propagation.md).
+SIAMLABEL_LOST_SCORE_THRESHOLD = env.float("SIAMLABEL_LOST_SCORE_THRESHOLD", default=None)
+SIAMLABEL_LOST_PATIENCE = env.int("SIAMLABEL_LOST_PATIENCE", default=None)
+# A running job whose worker showed no sign of life for this long may be taken over by a
+# re-delivered message (guards against duplicate runs when a job outlives the visibility timeout).
+SIAMLABEL_JOB_LEASE_SECONDS = env.int("SIAMLABEL_JOB_LEASE_SECONDS", default=60)
+# How often workers report to /api/health, renew their jobs' leases and look for orphaned jobs.
+SIAMLABEL_HEARTBEAT_SECONDS = env.int("SIAMLABEL_HEARTBEAT_SECONDS", default=10)
 SIAMLABEL_WEIGHTS_DIR = Path(env.str("SIAMLABEL_WEIGHTS_DIR", default=str(BASE_DIR / "weights")))
 
 REST_FRAMEWORK = {

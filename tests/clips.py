@@ -14,14 +14,16 @@ def synthetic_frames(n: int = 12, width: int = 160, height: int = 120, seed: int
     texture = rng.integers(150, 255, size=(30, 30, 3), dtype=np.uint8)
     for i in range(n):
         frame = background.copy()
-        x, y = 20 + 3 * i, 40 + (i % 3)
-        frame[y : y + 30, x : x + 30] = texture
+        x, y, w, h = (int(v) for v in square_box(i, width))
+        frame[y : y + h, x : x + w] = texture
         yield frame
 
 
-def square_box(i: int) -> list[float]:
-    """The box of the square in frame i of synthetic_frames."""
-    return [20.0 + 3 * i, 40.0 + (i % 3), 30.0, 30.0]
+def square_box(i: int, width: int = 160) -> list[float]:
+    """The box of the square in frame i of synthetic_frames: it moves right, then back left."""
+    span = width - 60
+    offset = (3 * i) % (2 * span)
+    return [20.0 + (offset if offset <= span else 2 * span - offset), 40.0 + (i % 3), 30.0, 30.0]
 
 
 def write_video(path: Path, n: int = 12, width: int = 160, height: int = 120, fps: float = 10.0) -> Path:

@@ -1,11 +1,12 @@
 """Worker presence for /api/health: each worker process writes a heartbeat row every few seconds."""
 
+import logging
 import socket
 import threading
 
 from celery import signals
 
-INTERVAL_SECONDS = 10
+log = logging.getLogger(__name__)
 _state = {"hostname": None, "queues": "", "device": "", "checkpoint_sha256": ""}
 
 
@@ -31,12 +32,23 @@ def beat() -> None:
 
 
 def _loop(stop: threading.Event) -> None:
+    from django.conf import settings
+
     while not stop.is_set():
         try:
             beat()
-        except Exception:  # the database may be briefly away; try again next time
-            pass
-        stop.wait(INTERVAL_SECONDS)
+            if "gpu" in _state["queues"].split(","):
+                _requeue_orphans(settings.SIAMLABEL_JOB_LEASE_SECONDS)
+        except Exception:  # the database or broker may be briefly away; try again next time
+            log.exception("worker heartbeat failed")
+        stop.wait(settings.SIAMLABEL_HEARTBEAT_SECONDS)
+
+
+def _requeue_orphans(lease_seconds: int) -> None:
+    from annotator.services.propagation import requeue_orphaned_jobs
+
+    for job_id in requeue_orphaned_jobs(lease_seconds=lease_seconds):
+        log.warning("job %s lost its worker; sent it again to resume", job_id)
 
 
 @signals.worker_ready.connect

@@ -12,7 +12,15 @@ from annotator.api.views.projects import (
     ProjectMembersView,
     ProjectViewSet,
 )
+from annotator.api.views.review import ReviewQueueView
 from annotator.api.views.tracks import CommentViewSet, TrackViewSet
+from annotator.api.views.transfers import (
+    ExportDownloadView,
+    ExportView,
+    ImportView,
+    ProjectExportsView,
+    ProjectImportsView,
+)
 from annotator.api.views.videos import FrameView, ProjectVideosView, VideoViewSet
 
 router = SimpleRouter()
@@ -34,6 +42,12 @@ urlpatterns = [
     path("projects/<int:pk>/labels/", ProjectLabelsView.as_view(), name="project-labels"),
     path("projects/<int:pk>/members/", ProjectMembersView.as_view(), name="project-members"),
     path("projects/<int:pk>/videos/", ProjectVideosView.as_view(), name="project-videos"),
+    path("review/", ReviewQueueView.as_view(), name="review-queue"),
     path("videos/<int:pk>/frames/<int:frame>.jpg", FrameView.as_view(), name="video-frame"),
+    path("projects/<int:pk>/exports/", ProjectExportsView.as_view(), name="project-exports"),
+    path("projects/<int:pk>/imports/", ProjectImportsView.as_view(), name="project-imports"),
+    path("exports/<int:pk>/", ExportView.as_view(), name="export-detail"),
+    path("exports/<int:pk>/download", ExportDownloadView.as_view(), name="export-download"),
+    path("imports/<int:pk>/", ImportView.as_view(), name="import-detail"),
     *router.urls,
 ]

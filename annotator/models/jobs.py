@@ -40,6 +40,8 @@ class PropagationJob(models.Model):
     stop_reasons = models.JSONField(default=dict, blank=True, help_text="Per track: why and where it stopped.")
     batch = models.ForeignKey(BatchPropagation, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
     attempts = models.PositiveIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When it was sent to a worker queue.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the worker running it.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -36,6 +36,7 @@ def start_propagation(
             job = PropagationJob.objects.create(
                 video=video, start_frame=start_frame, direction=direction, created_by=by, batch=batch,
                 checkpoint=ModelCheckpoint.objects.filter(is_default=True).first(),
+                enqueued_at=timezone.now() if enqueue else None,
             )
             JobTrack.objects.bulk_create([JobTrack(job=job, track=t) for t in tracks])
             if enqueue:
@@ -68,6 +69,35 @@ def finish_job(job: PropagationJob, status: str, error: str = "") -> None:
     job.status, job.error, job.finished_at = status, error, timezone.now()
     job.save(update_fields=["status", "error", "finished_at", "cancel_requested"])
     JobTrack.objects.filter(job=job).update(active=False)
+
+
+def requeue_orphaned_jobs(*, lease_seconds: int) -> list[int]:
+    """Send again the running jobs whose worker died (no heartbeat within the lease); return their ids.
+
+    Every gpu worker runs this periodically, so a job survives its worker being killed even when
+    the broker would only re-deliver the message much later. A duplicate delivery is harmless:
+    the task claims the job first, and the job resumes after its written chunks.
+    """
+    stale = timezone.now() - timezone.timedelta(seconds=lease_seconds)
+    requeued = []
+    with transaction.atomic():
+        orphans = PropagationJob.objects.select_for_update(skip_locked=True).filter(
+            status=JobStatus.RUNNING, heartbeat_at__lt=stale
+        )
+        for job in orphans:
+            job.status, job.heartbeat_at, job.enqueued_at = JobStatus.QUEUED, None, timezone.now()
+            job.save(update_fields=["status", "heartbeat_at", "enqueued_at"])
+            queue.enqueue_propagation(job.pk, priority=PRIORITY_BATCH if job.batch_id else PRIORITY_INTERACTIVE)
+            requeued.append(job.pk)
+    return requeued
+
+
+def job_finished(job: PropagationJob) -> None:
+    """After a job ends: let its batch start the next of its queued jobs."""
+    if job.batch_id:
+        from annotator.services.batches import advance_batch
+
+        advance_batch(batch=job.batch)
 
 
 @transaction.atomic

@@ -1,0 +1,47 @@
+"""HTTP shapes of exports and imports. No logic: views validate with these, then call a service."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from annotator.choices import JobStatus, ReviewStatus
+from annotator.models import ExportJob, ImportJob, TransferFormat
+
+
+class ExportCreateSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=TransferFormat.choices)
+    videos = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
+                                   help_text="Video ids; empty or absent: every ready video of the project.")
+    review_status = serializers.ListField(child=serializers.ChoiceField(choices=ReviewStatus.choices), required=False,
+                                          default=list, help_text="Only tracks in these statuses; empty: all.")
+    include_frames = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                              help_text="Put the frames in the zip; default: DAVIS yes, others no.")
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    videos = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = ["id", "project", "format", "videos", "review_status", "include_frames", "status", "progress",
+                  "error", "download_url", "created_at", "finished_at"]
+        read_only_fields = fields
+
+    def get_download_url(self, job) -> str | None:
+        if job.status != JobStatus.SUCCEEDED:
+            return None
+        url = reverse("export-download", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A zip (any format) or a JSON file (COCO, YouTube-VIS).")
+    format = serializers.ChoiceField(choices=TransferFormat.choices)
+
+
+class ImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportJob
+        fields = ["id", "project", "format", "status", "progress", "error", "summary", "created_at", "finished_at"]
+        read_only_fields = fields

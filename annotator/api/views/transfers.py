@@ -1,0 +1,102 @@
+"""Exports and imports of labels: start them (managers), follow them and download (members)."""
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator import selectors
+from annotator.api.serializers_transfers import (
+    ExportCreateSerializer,
+    ExportSerializer,
+    ImportCreateSerializer,
+    ImportSerializer,
+)
+from annotator.api.views.base import require, scoped, validated
+from annotator.models import ExportJob, ImportJob
+from annotator.services import transfers as transfer_services
+
+
+# Scoped reads; they belong with the others in selectors.py (kept here while that file is shared).
+def exports_visible_to(user) -> QuerySet[ExportJob]:
+    return ExportJob.objects.filter(project__in=selectors.projects_visible_to(user)).prefetch_related("videos")
+
+
+def imports_visible_to(user) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(project__in=selectors.projects_visible_to(user))
+
+
+class ProjectExportsView(generics.ListCreateAPIView):
+    """GET: the project's exports, newest first. POST: start an export (managers)."""
+
+    serializer_class = ExportSerializer
+
+    def project(self):
+        return scoped(self.request, selectors.projects_visible_to, self.kwargs["pk"])
+
+    def get_queryset(self):
+        return self.project().exports.prefetch_related("videos")
+
+    @extend_schema(request=ExportCreateSerializer, responses={202: ExportSerializer})
+    def create(self, request, *args, **kwargs):
+        project = self.project()
+        require(request, "manage", project)
+        data = validated(ExportCreateSerializer, request.data)
+        job = transfer_services.start_export(
+            project=project, format=data["format"], by=request.user, video_ids=data["videos"],
+            review_status=data["review_status"], include_frames=data["include_frames"],
+        )
+        return Response(ExportSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportView(generics.RetrieveAPIView):
+    """An export's status, progress, error and, once it succeeded, its download_url."""
+
+    serializer_class = ExportSerializer
+
+    def get_queryset(self):
+        return exports_visible_to(self.request.user)
+
+
+class ExportDownloadView(APIView):
+    """The export's zip, as an attachment."""
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(description="the zip"), 409: dict})
+    def get(self, request, pk: int):
+        job = scoped(request, exports_visible_to, pk)
+        path, filename = transfer_services.open_export(job=job)
+        return FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type="application/zip")
+
+
+class ProjectImportsView(generics.ListCreateAPIView):
+    """GET: the project's imports, newest first. POST: upload an archive to import (managers)."""
+
+    serializer_class = ImportSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def project(self):
+        return scoped(self.request, selectors.projects_visible_to, self.kwargs["pk"])
+
+    def get_queryset(self):
+        return self.project().imports.all()
+
+    @extend_schema(request={"multipart/form-data": ImportCreateSerializer}, responses={202: ImportSerializer})
+    def create(self, request, *args, **kwargs):
+        project = self.project()
+        require(request, "manage", project)
+        data = validated(ImportCreateSerializer, request.data)
+        job = transfer_services.start_import(project=project, format=data["format"], upload=data["file"],
+                                             by=request.user)
+        return Response(ImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportView(generics.RetrieveAPIView):
+    """An import's status, progress, error and summary (videos, tracks, frames created)."""
+
+    serializer_class = ImportSerializer
+
+    def get_queryset(self):
+        return imports_visible_to(self.request.user)

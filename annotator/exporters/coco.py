@@ -1,0 +1,85 @@
+"""COCO instances: one image per frame, one annotation per track per frame (docs/formats.md).
+
+    annotations/instances.json        info, licenses, categories, videos, images, annotations
+    images/<video>/00000.jpg ...      the frames, when include_frames
+
+Masks are compressed COCO RLE (`iscrowd` 0). A frame with a manual box and no mask gets the box
+as a four-corner polygon, so every annotation decodes with pycocotools; its
+`attributes.source` is "manual_box", and a polygon with that source is how importers tell it is
+only a box (a manual box that has a mask, as propagation gives its keyframe, is exported as RLE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from annotator.exporters.base import AnnotationRow, Exporter, VideoExport, frame_file
+
+ANNOTATION_FILE = "annotations/instances.json"
+IMAGES_DIR = "images"
+
+
+def box_polygon(bbox_xywh) -> list[list[float]]:
+    """Return a box as a COCO polygon segmentation: one ring, clockwise from the top-left."""
+    x, y, w, h = bbox_xywh
+    return [[x, y, x + w, y, x + w, y + h, x, y + h]]
+
+
+class CocoExporter(Exporter):
+    format = "coco"
+
+    def __init__(self, archive, **kwargs):
+        super().__init__(archive, **kwargs)
+        self.videos = archive.spool()
+        self.images = archive.spool()
+        self.annotations = archive.spool()
+        self._next_image_id = 1
+
+    def add_video(self, video: VideoExport, on_frames: Callable[[int], None] = lambda n: None) -> None:
+        first_image_id = self._next_image_id
+        self._next_image_id += video.frame_count
+        self.videos.append({
+            "id": video.number, "name": video.name, "width": video.width, "height": video.height,
+            "length": video.frame_count, "fps": video.fps,
+        })
+        for i in range(video.frame_count):
+            self.images.append({
+                "id": first_image_id + i, "file_name": f"{video.folder}/{frame_file(i, '.jpg')}",
+                "width": video.width, "height": video.height, "video_id": video.number, "frame_index": i,
+            })
+        for row in video.rows(by="frame"):
+            self.annotations.append(self.annotation(row, image_id=first_image_id + row.frame_index))
+        if self.include_frames:
+            self.add_frames(video, IMAGES_DIR)
+        on_frames(video.frame_count)
+
+    def annotation(self, row: AnnotationRow, *, image_id: int) -> dict:
+        if row.mask_rle is not None:
+            segmentation, area = row.mask_rle, row.area
+        else:
+            segmentation, area = box_polygon(row.bbox), row.bbox[2] * row.bbox[3]
+        return {
+            "id": self.annotations.count + 1, "image_id": image_id, "category_id": row.category_id,
+            "segmentation": segmentation, "area": float(area), "bbox": row.bbox, "iscrowd": 0,
+            "attributes": {
+                "track_id": row.object_id, "rotated_box": row.rotated_box, "score": row.score,
+                "source": row.source,
+            },
+        }
+
+    def finish(self) -> None:
+        now = datetime.now(UTC)
+        self.archive.add_json(ANNOTATION_FILE, {
+            "info": {
+                "description": f"SiamLabel export of project '{self.project_name}'", "version": "1.0",
+                "year": now.year, "contributor": "SiamLabel", "url": "",
+                "date_created": now.isoformat(timespec="seconds"),
+            },
+            "licenses": [],
+            "categories": [{"id": c.id, "name": c.name, "supercategory": ""} for c in self.categories],
+            "videos": self.videos,
+            "images": self.images,
+            "annotations": self.annotations,
+        })
+

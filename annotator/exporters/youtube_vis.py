@@ -1,0 +1,69 @@
+"""YouTube-VIS (2019/2021 layout): one annotation per track with per-frame lists (docs/formats.md).
+
+    instances.json                     info, licenses, categories, videos, annotations
+    JPEGImages/<video>/00000.jpg ...   the frames, when include_frames
+
+Each track's `segmentations`, `bboxes` and `areas` have one entry per frame of the video: null
+where the track has nothing. A frame with a manual box and no mask has a null segmentation and
+area but keeps its box. `track_id` and `rotated_boxes` are SiamLabel additions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import groupby
+
+from annotator.exporters.base import Exporter, VideoExport, frame_file
+
+ANNOTATION_FILE = "instances.json"
+IMAGES_DIR = "JPEGImages"
+
+
+class YoutubeVisExporter(Exporter):
+    format = "youtube-vis"
+
+    def __init__(self, archive, **kwargs):
+        super().__init__(archive, **kwargs)
+        self.videos = archive.spool()
+        self.annotations = archive.spool()
+
+    def add_video(self, video: VideoExport, on_frames: Callable[[int], None] = lambda n: None) -> None:
+        n = video.frame_count
+        self.videos.append({
+            "id": video.number, "name": video.name, "width": video.width, "height": video.height, "length": n,
+            "file_names": [f"{video.folder}/{frame_file(i, '.jpg')}" for i in range(n)],
+        })
+        for object_id, rows in groupby(video.rows(by="track"), key=lambda r: r.object_id):
+            segmentations, bboxes, areas, rotated = [None] * n, [None] * n, [None] * n, [None] * n
+            category_id = None
+            for row in rows:
+                category_id = row.category_id
+                bboxes[row.frame_index] = row.bbox
+                rotated[row.frame_index] = row.rotated_box
+                if row.mask_rle is not None:
+                    segmentations[row.frame_index] = row.mask_rle
+                    areas[row.frame_index] = float(row.area)
+            self.annotations.append({
+                "id": self.annotations.count + 1, "video_id": video.number, "category_id": category_id,
+                "iscrowd": 0, "width": video.width, "height": video.height, "length": n,
+                "segmentations": segmentations, "bboxes": bboxes, "areas": areas,
+                "track_id": object_id, "rotated_boxes": rotated,
+            })
+        if self.include_frames:
+            self.add_frames(video, IMAGES_DIR)
+        on_frames(n)
+
+    def finish(self) -> None:
+        now = datetime.now(UTC)
+        self.archive.add_json(ANNOTATION_FILE, {
+            "info": {
+                "description": f"SiamLabel export of project '{self.project_name}'", "version": "1.0",
+                "year": now.year, "contributor": "SiamLabel", "url": "",
+                "date_created": now.isoformat(timespec="seconds"),
+            },
+            "licenses": [],
+            "categories": [{"id": c.id, "name": c.name, "supercategory": ""} for c in self.categories],
+            "videos": self.videos,
+            "annotations": self.annotations,
+        })

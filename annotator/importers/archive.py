@@ -1,0 +1,109 @@
+"""Zip archives opened for import: entry names checked, files read by path, never extracted.
+
+    with Archive(path) as archive:     # ArchiveError for `..`, absolute paths, zip bombs, non-zips
+        document = archive.load_json(archive.find_json("instances.json"))
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+# An entry that inflates more than this, and to more than BOMB_MIN_BYTES, is refused (a zip bomb).
+BOMB_RATIO = 200
+BOMB_MIN_BYTES = 64 * 2**20
+MAX_LISTED = 10  # names listed in one error message
+
+
+class ArchiveError(ValueError):
+    """An archive that cannot be imported as it is; the message is shown to the user."""
+
+
+def listing(names: Iterable) -> str:
+    """Return up to MAX_LISTED names as "a, b, c (and 4 more)"."""
+    names = sorted(str(n) for n in set(names))
+    shown = ", ".join(names[:MAX_LISTED])
+    return shown + (f" (and {len(names) - MAX_LISTED} more)" if len(names) > MAX_LISTED else "")
+
+
+def member_path(name: str) -> PurePosixPath:
+    """Return a zip entry's path; raise ArchiveError if it is absolute or climbs out with `..`.
+
+    Backslashes count as separators (zips made on Windows), so `..\\x` is refused too.
+    """
+    normal = name.replace("\\", "/")
+    path = PurePosixPath(normal)
+    if normal.startswith("/") or re.match(r"^[A-Za-z]:", normal):
+        raise ArchiveError(f"zip entry '{name}' has an absolute path")
+    if ".." in path.parts:
+        raise ArchiveError(f"zip entry '{name}' contains '..'")
+    return path
+
+
+class Archive:
+    """A zip opened for import; `files` maps each normalised entry path to its ZipInfo."""
+
+    def __init__(self, path: Path):
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ArchiveError(f"not a valid zip file: {exc}") from exc
+        try:
+            self.files = self._checked_entries()
+        except ArchiveError:
+            self.zip.close()
+            raise
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+    def _checked_entries(self) -> dict[str, zipfile.ZipInfo]:
+        files = {}
+        for info in self.zip.infolist():
+            path_in_zip = member_path(info.filename)
+            if info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
+                raise ArchiveError(
+                    f"zip entry '{info.filename}' inflates {info.file_size // max(info.compress_size, 1)}-fold "
+                    f"to {info.file_size / 2**20:.0f} MB; refusing it as a zip bomb"
+                )
+            if info.is_dir() or "__MACOSX" in path_in_zip.parts or path_in_zip.name.startswith("."):
+                continue
+            files[str(path_in_zip)] = info
+        return files
+
+    def read(self, name: str) -> bytes:
+        return self.zip.read(self.files[name])
+
+    def load_json(self, name: str):
+        try:
+            with self.zip.open(self.files[name]) as f:
+                return json.load(f)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"{name} is not valid JSON: {exc}") from exc
+
+    def find_json(self, preferred: str) -> str:
+        """Return the annotation file: the one entry ending in `preferred`, else the only .json."""
+        exact = [n for n in self.files if n == preferred or n.endswith("/" + preferred)]
+        if len(exact) == 1:
+            return exact[0]
+        candidates = [n for n in self.files if n.lower().endswith(".json")]
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise ArchiveError(f"the archive holds no annotation file (expected {preferred})")
+        raise ArchiveError(f"the archive holds several JSON files ({listing(candidates)}); keep only {preferred}")
+
+
+def load_json_file(path: Path):
+    """Return the document of a bare JSON upload."""
+    try:
+        with open(path, "rb") as f:
+            return json.load(f)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"the file is not valid JSON: {exc}") from exc

@@ -1,0 +1,139 @@
+"""COCO instances into tracks: our own exports, and COCO files of video frames from elsewhere.
+
+An image belongs to the video `videos[video_id].name` (else the folder of its `file_name`) and
+is frame `frame_index` (else `frame_id`, else the number ending its file name). Annotations with
+the same `attributes.track_id` (or `instance_id`) in a video form one track; without one, each
+annotation is a track of its own. An empty segmentation, or a polygon with
+`attributes.source == "manual_box"` (how we export a box without a mask), imports as a box.
+docs/formats.md has the details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from annotator.importers.archive import Archive, ArchiveError, listing, load_json_file
+from annotator.importers.base import (
+    ImportedVideo,
+    Importer,
+    TargetVideo,
+    TrackCollector,
+    box_frame,
+    frame_number,
+    mask_frame,
+    mask_of_segmentation,
+)
+
+ANNOTATION_FILE = "annotations/instances.json"
+IMAGES_DIR = "images"
+MANUAL_BOX = "manual_box"
+
+
+def _list(document: dict, key: str, where: str) -> list:
+    value = document.get(key)
+    if not isinstance(value, list):
+        raise ArchiveError(f"{where} has no '{key}' list: is it a COCO instances file?")
+    return value
+
+
+class CocoImporter(Importer):
+    format = "coco"
+    suffixes = (".zip", ".json")
+
+    @classmethod
+    def check_layout(cls, archive: Archive) -> None:
+        archive.find_json(ANNOTATION_FILE)
+
+    def read(self, on_progress: Callable[[float], None] = lambda f: None) -> list[ImportedVideo]:
+        if self.path.suffix.lower() == ".json":
+            return self._read(load_json_file(self.path), self.path.name, frame_files=None, on_progress=on_progress)
+        with Archive(self.path) as archive:
+            name = archive.find_json(ANNOTATION_FILE)
+            # images sit next to the annotations folder: <root>/annotations/x.json, <root>/images/
+            parent = PurePosixPath(name).parent
+            root = parent.parent if parent.name == "annotations" else parent
+            prefix = f"{root}/{IMAGES_DIR}/" if str(root) != "." else f"{IMAGES_DIR}/"
+            frame_files = {n[len(prefix):] for n in archive.files if n.startswith(prefix)}
+            return self._read(archive.load_json(name), name, frame_files=frame_files or None, on_progress=on_progress)
+
+    def _read(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
+        if not isinstance(document, dict):
+            raise ArchiveError(f"{source} must hold a JSON object")
+        images = _list(document, "images", source)
+        annotations = _list(document, "annotations", source)
+        categories = {c.get("id"): c.get("name") for c in _list(document, "categories", source) if isinstance(c, dict)}
+        video_names = {v.get("id"): v.get("name") for v in document.get("videos") or [] if isinstance(v, dict)}
+
+        frames = self._frames(images, video_names, source)  # image id -> (video, frame index)
+        if frame_files is not None:
+            missing = [img["file_name"] for img in images if img.get("file_name") not in frame_files]
+            if missing:
+                raise ArchiveError(f"the archive's {IMAGES_DIR}/ folder is missing frames: {listing(missing)}")
+
+        used = {a.get("category_id") for a in annotations if isinstance(a, dict)}
+        undefined = used - set(categories)
+        if undefined:
+            raise ArchiveError(f"annotations refer to category ids the file does not define: {listing(undefined)}")
+        self.target.check_labels(categories[c] for c in used)
+
+        collector = TrackCollector(self.target)
+        for n, annotation in enumerate(annotations, start=1):
+            where = f"annotation {annotation.get('id', n) if isinstance(annotation, dict) else n}"
+            if not isinstance(annotation, dict) or annotation.get("image_id") not in frames:
+                raise ArchiveError(f"{where}: its image_id is not one of the file's images")
+            video, frame_index = frames[annotation["image_id"]]
+            where = f"{where} (video '{video.name}', frame {frame_index})"
+            attributes = annotation.get("attributes") if isinstance(annotation.get("attributes"), dict) else {}
+            track = collector.track(
+                video, object_id=attributes.get("track_id", annotation.get("instance_id")),
+                label=categories[annotation["category_id"]], where=where,
+            )
+            collector.add(track, self._frame(annotation, attributes, video, frame_index, where), where)
+            if n % 500 == 0:
+                on_progress(n / len(annotations))
+        on_progress(1.0)
+        return collector.videos()
+
+    def _frames(self, images: list, video_names: dict, source: str) -> dict:
+        """Return {image id: (target video, frame index)}; check videos, sizes and frame numbers."""
+        located = {}
+        for image in images:
+            if not isinstance(image, dict) or "id" not in image:
+                raise ArchiveError(f"{source}: every image needs an id")
+            file_name = str(image.get("file_name", ""))
+            name = video_names.get(image.get("video_id")) or PurePosixPath(file_name).parent.name
+            if not name:
+                raise ArchiveError(
+                    f"image {image['id']} ('{file_name}') names no video: give it a video_id from a 'videos' "
+                    "list, or a file_name '<video>/<frame>.jpg'"
+                )
+            index = image.get("frame_index", image.get("frame_id"))
+            if index is None:
+                index = frame_number(file_name)
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise ArchiveError(f"image {image['id']} ('{file_name}') has no frame_index and no frame number")
+            located[image["id"]] = (name, index, image)
+        videos = self.target.resolve_videos(name for name, _, _ in located.values())
+        frames = {}
+        for image_id, (name, index, image) in located.items():
+            video: TargetVideo = videos[name]
+            where = f"image {image_id} ('{image.get('file_name', '')}')"
+            if "width" in image or "height" in image:
+                video.check_size(image.get("width"), image.get("height"), where)
+            frames[image_id] = (video, video.check_frame(index, where))
+        return frames
+
+    @staticmethod
+    def _frame(annotation: dict, attributes: dict, video: TargetVideo, frame_index: int, where: str):
+        segmentation = annotation.get("segmentation")
+        rotated_box = attributes.get("rotated_box")
+        # our exports mark box-only frames with source manual_box and the box as a polygon; a
+        # manual box that also has a mask (the tracker's, see docs/decisions.md) comes as RLE
+        box_only = attributes.get("source") == MANUAL_BOX and not isinstance(segmentation, dict)
+        if box_only or not segmentation:
+            if annotation.get("bbox") is None:
+                raise ArchiveError(f"{where}: an annotation needs a segmentation or a bbox")
+            return box_frame(frame_index, annotation["bbox"], video, where, rotated_box=rotated_box)
+        mask = mask_of_segmentation(segmentation, video, where)
+        return mask_frame(frame_index, mask, video, where, bbox=annotation.get("bbox"), rotated_box=rotated_box)

@@ -1,0 +1,158 @@
+"""DAVIS into tracks: every object id in a sequence's PNGs becomes one track with masks.
+
+Reads `[<root>/]Annotations[/480p|/Full-Resolution]/<sequence>/<frame>.png` (palette or grey
+PNGs of object ids) and, when present, `JPEGImages/` to number the frames and
+`davis_semantics.json` ({sequence: {object id: category}}) for labels. Objects it does not
+name get the project's first label. Value 255 is void (ignored) unless a sequence holds only 0
+and 255, which is then a binary mask of object 1 (the rule of the evaluation tool,
+docs/evaluation.md).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+import numpy as np
+
+from annotator.importers.archive import Archive, ArchiveError, listing
+from annotator.importers.base import (
+    MAX_OBJECT_ID,
+    ImportedFrame,
+    ImportedVideo,
+    Importer,
+    TrackCollector,
+    frame_number,
+    mask_frame,
+)
+from tracking_worker.evaluation.davis import VOID_ID, read_id_png
+
+MASKS_DIR = "Annotations"
+FRAMES_DIR = "JPEGImages"
+SEMANTICS_FILE = "davis_semantics.json"
+RESOLUTIONS = ("480p", "Full-Resolution")
+FRAME_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def _layout(names, folder: str, suffixes: tuple[str, ...]) -> tuple[str | None, dict[str, dict[str, str]]]:
+    """Return (root, {sequence: {frame stem: entry}}) of `<root>/<folder>[/<resolution>]/<seq>/<frame>`."""
+    sequences: dict[str, dict[str, str]] = {}
+    roots, levels = set(), set()
+    for name in names:
+        path = PurePosixPath(name)
+        if folder not in path.parts[:-1] or path.suffix.lower() not in suffixes:
+            continue
+        at = path.parts.index(folder)
+        rest = path.parts[at + 1:]
+        if len(rest) == 3 and rest[0] in RESOLUTIONS:
+            levels.add(rest[0])
+            rest = rest[1:]
+        if len(rest) != 2:
+            raise ArchiveError(f"'{name}' is not {folder}/<sequence>/<frame>{suffixes[0]}")
+        roots.add(path.parts[:at])
+        sequences.setdefault(rest[0], {})[PurePosixPath(rest[1]).stem] = name
+    if len(levels) > 1:
+        raise ArchiveError(f"{folder}/ holds several resolutions ({listing(levels)}); keep one")
+    if len(roots) > 1:
+        raise ArchiveError(f"the archive holds several {folder}/ folders; keep one dataset per archive")
+    root = "/".join(next(iter(roots))) if roots else None
+    return root, sequences
+
+
+class DavisImporter(Importer):
+    format = "davis"
+
+    @classmethod
+    def check_layout(cls, archive: Archive) -> None:
+        _, sequences = _layout(archive.files, MASKS_DIR, (".png",))
+        if not sequences:
+            raise ArchiveError(f"the archive holds no {MASKS_DIR}/<sequence>/<frame>.png masks: is it DAVIS?")
+
+    def read(self, on_progress: Callable[[float], None] = lambda f: None) -> list[ImportedVideo]:
+        with Archive(self.path) as archive:
+            root, mask_files = _layout(archive.files, MASKS_DIR, (".png",))
+            if not mask_files:
+                raise ArchiveError(f"the archive holds no {MASKS_DIR}/<sequence>/<frame>.png masks")
+            _, frame_files = _layout(archive.files, FRAMES_DIR, FRAME_SUFFIXES)
+            semantics = self._semantics(archive, root)
+            videos = self.target.resolve_videos(mask_files)
+            labels = {
+                (seq, int(obj)): name for seq, objects in semantics.items() if seq in mask_files
+                for obj, name in objects.items()
+            }
+            self.target.check_labels(labels.values())
+            if self.target.default_label is None:
+                raise ArchiveError("the project has no labels: create one for the imported objects first")
+
+            collector = TrackCollector(self.target)
+            total, done = sum(len(m) for m in mask_files.values()), 0
+            for seq, pngs in sorted(mask_files.items()):
+                video = videos[seq]
+                indices = self._frame_indices(seq, pngs, frame_files.get(seq), video)
+                objects: dict[int, list[ImportedFrame]] = {}
+                for stem, entry in sorted(pngs.items(), key=lambda kv: indices[kv[0]]):
+                    where = entry
+                    try:
+                        ids = read_id_png(io.BytesIO(archive.read(entry)))
+                    except (OSError, ValueError) as exc:
+                        raise ArchiveError(f"{entry} is not a readable id mask: {exc}") from exc
+                    if ids.shape != (video.height, video.width):
+                        raise ArchiveError(
+                            f"{entry} is {ids.shape[1]}x{ids.shape[0]}, but video '{video.name}' is "
+                            f"{video.width}x{video.height}"
+                        )
+                    for value in np.unique(ids):
+                        if value == 0:
+                            continue
+                        if value > MAX_OBJECT_ID and value != VOID_ID:
+                            raise ArchiveError(f"{entry}: object id {value} is above {MAX_OBJECT_ID}")
+                        frame = mask_frame(indices[stem], ids == value, video, where)
+                        objects.setdefault(int(value), []).append(frame)
+                    done += 1
+                    on_progress(done / total)
+                if set(objects) == {VOID_ID}:
+                    objects = {1: objects[VOID_ID]}  # a binary 0/255 sequence: one object
+                objects.pop(VOID_ID, None)
+                for object_id, frames in sorted(objects.items()):
+                    label = labels.get((seq, object_id), self.target.default_label)
+                    track = collector.track(video, object_id=object_id, label=label, where=f"sequence '{seq}'")
+                    for frame in frames:
+                        collector.add(track, frame, f"{seq} object {object_id}")
+            return collector.videos()
+
+    @staticmethod
+    def _semantics(archive: Archive, root: str | None) -> dict:
+        name = f"{root}/{SEMANTICS_FILE}" if root else SEMANTICS_FILE
+        if name not in archive.files:
+            return {}
+        document = archive.load_json(name)
+        if not isinstance(document, dict) or not all(isinstance(v, dict) for v in document.values()):
+            raise ArchiveError(f"{name} must map each sequence to {{object id: category}}")
+        for seq, objects in document.items():
+            for obj, category in objects.items():
+                if not str(obj).isdigit() or not isinstance(category, str):
+                    raise ArchiveError(f"{name}: sequence '{seq}' maps {obj!r} to {category!r}; expected id: name")
+        return document
+
+    @staticmethod
+    def _frame_indices(seq: str, pngs: dict[str, str], frames: dict[str, str] | None, video) -> dict[str, int]:
+        """Return {mask stem: frame index}: the position among the sequence's frames, else the number."""
+        if frames:
+            if len(frames) != video.frame_count:
+                raise ArchiveError(
+                    f"{FRAMES_DIR}/{seq}/ has {len(frames)} frames but video '{video.name}' has "
+                    f"{video.frame_count}: frames are missing, or it is another clip"
+                )
+            order = {stem: i for i, stem in enumerate(sorted(frames))}
+            missing = [pngs[s] for s in pngs if s not in order]
+            if missing:
+                raise ArchiveError(f"masks without a frame in {FRAMES_DIR}/{seq}/ (missing frames): {listing(missing)}")
+            return {stem: order[stem] for stem in pngs}
+        indices = {}
+        for stem, entry in pngs.items():
+            index = frame_number(stem)
+            if index is None:
+                raise ArchiveError(f"{entry}: the file name is not a frame number and there is no {FRAMES_DIR}/")
+            indices[stem] = video.check_frame(index, entry)
+        return indices

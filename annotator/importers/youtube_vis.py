@@ -1,0 +1,134 @@
+"""YouTube-VIS (2019/2021) into tracks: one track per annotation, one frame per listed file name.
+
+A video is matched by its `name` (a SiamLabel addition) or else the folder of its file names.
+Its k-th file name is frame k when the project's video has exactly as many frames as the list
+(you uploaded the listed frames); otherwise the number in the file name is the frame index
+(you uploaded every frame and the list, as in the 2019 training set, holds every fifth).
+A null segmentation with a box imports as a box; with neither, the track has nothing there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from annotator.importers.archive import Archive, ArchiveError, listing, load_json_file
+from annotator.importers.base import (
+    ImportedVideo,
+    Importer,
+    TargetVideo,
+    TrackCollector,
+    box_frame,
+    frame_number,
+    mask_frame,
+    mask_of_segmentation,
+)
+
+ANNOTATION_FILE = "instances.json"
+IMAGES_DIR = "JPEGImages"
+
+
+class YoutubeVisImporter(Importer):
+    format = "youtube-vis"
+    suffixes = (".zip", ".json")
+
+    @classmethod
+    def check_layout(cls, archive: Archive) -> None:
+        archive.find_json(ANNOTATION_FILE)
+
+    def read(self, on_progress: Callable[[float], None] = lambda f: None) -> list[ImportedVideo]:
+        if self.path.suffix.lower() == ".json":
+            return self._read(load_json_file(self.path), self.path.name, frame_files=None, on_progress=on_progress)
+        with Archive(self.path) as archive:
+            name = archive.find_json(ANNOTATION_FILE)
+            parent = PurePosixPath(name).parent
+            prefix = f"{parent}/{IMAGES_DIR}/" if str(parent) != "." else f"{IMAGES_DIR}/"
+            frame_files = {n[len(prefix):] for n in archive.files if n.startswith(prefix)}
+            return self._read(archive.load_json(name), name, frame_files=frame_files or None, on_progress=on_progress)
+
+    def _read(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
+        if not isinstance(document, dict) or not all(isinstance(document.get(k), list) for k in
+                                                     ("videos", "annotations", "categories")):
+            raise ArchiveError(f"{source} needs 'videos', 'annotations' and 'categories' lists: is it YouTube-VIS?")
+        categories = {c.get("id"): c.get("name") for c in document["categories"] if isinstance(c, dict)}
+        videos = self._videos(document["videos"], frame_files)  # id -> (target, frame indices)
+        annotations = document["annotations"]
+
+        used = {a.get("category_id") for a in annotations if isinstance(a, dict)}
+        undefined = used - set(categories)
+        if undefined:
+            raise ArchiveError(f"annotations refer to category ids the file does not define: {listing(undefined)}")
+        self.target.check_labels(categories[c] for c in used)
+
+        collector = TrackCollector(self.target)
+        for n, annotation in enumerate(annotations, start=1):
+            where = f"annotation {annotation.get('id', n) if isinstance(annotation, dict) else n}"
+            if not isinstance(annotation, dict) or annotation.get("video_id") not in videos:
+                raise ArchiveError(f"{where}: its video_id is not one of the file's videos")
+            video, indices = videos[annotation["video_id"]]
+            where = f"{where} (video '{video.name}')"
+            lists = {}
+            for key in ("segmentations", "bboxes", "areas", "rotated_boxes"):
+                value = annotation.get(key)
+                if value is None and key in ("areas", "rotated_boxes"):
+                    value = [None] * len(indices)
+                if not isinstance(value, list) or len(value) != len(indices):
+                    raise ArchiveError(f"{where}: '{key}' must list one entry per frame ({len(indices)})")
+                lists[key] = value
+            track = collector.track(video, object_id=annotation.get("track_id"),
+                                    label=categories[annotation["category_id"]], where=where)
+            for k, frame_index in enumerate(indices):
+                at = f"{where}, frame {frame_index}"
+                segmentation, bbox, rotated = lists["segmentations"][k], lists["bboxes"][k], lists["rotated_boxes"][k]
+                if segmentation:
+                    mask = mask_of_segmentation(segmentation, video, at)
+                    frame = mask_frame(frame_index, mask, video, at, bbox=bbox, rotated_box=rotated)
+                elif bbox is not None:
+                    frame = box_frame(frame_index, bbox, video, at, rotated_box=rotated)
+                else:
+                    continue
+                collector.add(track, frame, at)
+            on_progress(n / len(annotations))
+        on_progress(1.0)
+        return collector.videos()
+
+    def _videos(self, entries: list, frame_files: set[str] | None) -> dict:
+        """Return {video id: (target video, frame index of each listed file)}."""
+        listed = {}
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("file_names"), list) or not entry["file_names"]:
+                raise ArchiveError("every video needs an id and a non-empty 'file_names' list")
+            file_names = [str(f) for f in entry["file_names"]]
+            where = f"video {entry.get('id')}"
+            if entry.get("length", len(file_names)) != len(file_names):
+                raise ArchiveError(f"{where} has length {entry['length']} but lists {len(file_names)} file names")
+            if frame_files is not None:
+                missing = [f for f in file_names if f not in frame_files]
+                if missing:
+                    raise ArchiveError(
+                        f"{where}: the archive's {IMAGES_DIR}/ folder is missing frames: {listing(missing)}"
+                    )
+            name = entry.get("name") or PurePosixPath(file_names[0]).parent.name
+            if not name:
+                raise ArchiveError(f"{where} has no name and its file names have no folder")
+            listed[entry.get("id")] = (name, file_names, entry)
+        targets = self.target.resolve_videos(name for name, _, _ in listed.values())
+        videos = {}
+        for video_id, (name, file_names, entry) in listed.items():
+            video: TargetVideo = targets[name]
+            where = f"video {video_id} ('{name}')"
+            if "width" in entry or "height" in entry:
+                video.check_size(entry.get("width"), entry.get("height"), where)
+            if len(file_names) == video.frame_count:
+                indices = list(range(len(file_names)))
+            else:
+                indices = [frame_number(f) for f in file_names]
+                if None in indices:
+                    raise ArchiveError(
+                        f"{where} lists {len(file_names)} frames but the video has {video.frame_count}, and its "
+                        "file names carry no frame numbers to match them by"
+                    )
+                for f, i in zip(file_names, indices, strict=True):
+                    video.check_frame(i, f"{where}, file '{f}'")
+            videos[video_id] = (video, indices)
+        return videos

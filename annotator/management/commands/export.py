@@ -1,0 +1,72 @@
+"""manage.py export: write a project's labels to a zip now, with a progress bar.
+
+    python manage.py export 3 --format coco --review-status accepted --out labels.zip
+
+Runs the same service as the API's export job, in this process (no worker needed).
+"""
+
+import shutil
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from annotator.choices import JobStatus, ReviewStatus
+from annotator.models import Project, TransferFormat
+from annotator.services import transfers
+from annotator.services.errors import ServiceError
+
+
+def id_list(value: str) -> list[int]:
+    return [int(v) for v in value.split(",") if v.strip()]
+
+
+def name_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+class Command(BaseCommand):
+    help = "Export a project's labels (COCO, YouTube-VIS or DAVIS zip)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("project", type=int, help="project id")
+        parser.add_argument("--format", required=True, choices=TransferFormat.values)
+        parser.add_argument("--videos", type=id_list, default=[], help="comma-separated video ids (default: all ready)")
+        parser.add_argument("--review-status", type=name_list, default=[],
+                            help=f"comma-separated statuses to keep ({', '.join(ReviewStatus.values)}; default: all)")
+        frames = parser.add_mutually_exclusive_group()
+        frames.add_argument("--include-frames", dest="include_frames", action="store_true", default=None,
+                            help="put the frames in the zip (default for DAVIS)")
+        frames.add_argument("--no-frames", dest="include_frames", action="store_false",
+                            help="leave the frames out (default for COCO and YouTube-VIS)")
+        parser.add_argument("--out", type=Path, help="copy the zip here (default: print where it is in media)")
+        parser.add_argument("--user", help="record this user as the export's creator")
+        parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    def handle(self, *args, **options):
+        project = Project.objects.filter(pk=options["project"]).first()
+        if project is None:
+            raise CommandError(f"no project with id {options['project']}")
+        by = None
+        if options["user"]:
+            by = get_user_model().objects.filter(username=options["user"]).first()
+            if by is None:
+                raise CommandError(f"no user named '{options['user']}'")
+        try:
+            job = transfers.start_export(
+                project=project, format=options["format"], by=by, video_ids=options["videos"],
+                review_status=options["review_status"], include_frames=options["include_frames"], enqueue=False,
+            )
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
+        with tqdm(total=100, unit="%", desc=f"export {job.format}", disable=options["quiet"]) as bar:
+            job = transfers.run_export(job.pk, on_progress=lambda f: bar.update(max(int(f * 100) - bar.n, 0)))
+            bar.update(100 - bar.n if job.status == JobStatus.SUCCEEDED else 0)
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(f"export {job.pk} failed: {job.error}")
+        path, _ = transfers.open_export(job=job)
+        if options["out"]:
+            shutil.copyfile(path, options["out"])
+            path = options["out"]
+        self.stdout.write(f"export {job.pk}: {path}")

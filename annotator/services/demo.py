@@ -1,0 +1,107 @@
+"""The demo account, project and clip that `make run` creates on a fresh machine."""
+
+import os
+import secrets
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from annotator.models import ModelCheckpoint, Project
+from annotator.services.checkpoints import register_checkpoint
+from annotator.services.projects import create_project
+from annotator.services.videos import create_video
+
+DEMO_USER = "demo"
+DEMO_PROJECT = "Demo"
+STARTER_WEIGHTS = "starter.pth"
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    password: str
+
+
+def shared_data_dir() -> Path:
+    return Path(os.environ.get("SIAMLABEL_SHARED_DIR", settings.BASE_DIR.parent / "shared")) / "data"
+
+
+def seed_demo(log=print) -> DemoAccount:
+    """Create (once) the demo manager, its project with a clip, and the starter checkpoint."""
+    account = _demo_user()
+    user = get_user_model().objects.get(username=DEMO_USER)
+    if not Project.objects.filter(name=DEMO_PROJECT, memberships__user=user).exists():
+        project = create_project(name=DEMO_PROJECT, by=user, labels=["person", "ball", "racket"],
+                                 description="A short real clip to try propagation on.")
+        name, upload = _demo_clip()
+        create_video(project=project, name=name, upload=upload, by=user)
+        log(f"created the demo project with clip '{name}' (frames are being extracted)")
+    _starter_checkpoint(log)
+    return account
+
+
+def _demo_user() -> DemoAccount:
+    users = get_user_model().objects
+    password = os.environ.get("SIAMLABEL_DEMO_PASSWORD")
+    password_file = Path(settings.VAR_DIR) / "demo-password.txt"
+    user = users.filter(username=DEMO_USER).first()
+    if user is None or password:
+        password = password or secrets.token_urlsafe(12)
+        user = user or users.create_user(username=DEMO_USER, is_staff=True, is_superuser=True)
+        user.set_password(password)
+        user.save()
+        if "SIAMLABEL_DEMO_PASSWORD" not in os.environ:
+            password_file.parent.mkdir(parents=True, exist_ok=True)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
+    elif password_file.exists():
+        password = password_file.read_text().strip()
+    else:
+        password = "(unchanged; set SIAMLABEL_DEMO_PASSWORD to reset it)"
+    return DemoAccount(DEMO_USER, password)
+
+
+def _demo_clip() -> tuple[str, SimpleUploadedFile]:
+    """The tennis clip from ../shared/data when present, else a generated one."""
+    frames = sorted((shared_data_dir() / "tennis" / "frames").glob("*.jpg"))
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Path(tmp) / "clip.zip"
+        with zipfile.ZipFile(archive, "w") as zf:
+            if frames:
+                for path in frames:
+                    zf.write(path, path.name)
+                name = "tennis"
+            else:
+                _write_generated_frames(zf)
+                name = "generated"
+        return name, SimpleUploadedFile(f"{name}.zip", archive.read_bytes(), content_type="application/zip")
+
+
+def _write_generated_frames(zf: zipfile.ZipFile, n: int = 60) -> None:
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    background = cv2.GaussianBlur(rng.integers(0, 255, (360, 640, 3), dtype=np.uint8), (0, 0), 6)
+    for i in range(n):
+        frame = background.copy()
+        centre = (int(120 + 6 * i), int(180 + 60 * np.sin(i / 8)))
+        cv2.ellipse(frame, centre, (40, 28), 3 * i, 0, 360, (40, 90, 230), -1)
+        zf.writestr(f"{i:05d}.jpg", cv2.imencode(".jpg", frame)[1].tobytes())
+
+
+def _starter_checkpoint(log) -> None:
+    if ModelCheckpoint.objects.filter(is_default=True).exists():
+        return
+    path = Path(settings.SIAMLABEL_WEIGHTS_DIR) / STARTER_WEIGHTS
+    if not path.is_file():
+        log(f"no default checkpoint and no starter weights at {path}: propagation will fail until one is registered")
+        return
+    register_checkpoint(name="starter (light)", file=STARTER_WEIGHTS, variant=ModelCheckpoint.Variant.LIGHT,
+                        make_default=True)
+    log("registered the starter checkpoint as the default model")

@@ -1,0 +1,175 @@
+"""POST /api/projects/{id}/exports/ and /imports/, GET /api/exports/{id}/ (+ /download), GET /api/imports/{id}/.
+
+Jobs run synchronously here (the services directly): pytest-django's transactions never commit,
+so nothing is queued.
+"""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from annotator.models import ExportJob, ImportJob, Track
+from annotator.services import transfers
+from tests.annotator.labelled import label_video, project_with_clip, zip_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def labelled(cast, ready_video):
+    label_video(ready_video, by=cast.alice)
+    return ready_video
+
+
+def start_export(client, project, **body):
+    return client.post(f"/api/projects/{project.pk}/exports/", {"format": "coco", **body}, format="json")
+
+
+def finished_export(clients, cast, **body) -> dict:
+    response = start_export(clients.carol, cast.project, **body)
+    assert response.status_code == 202, response.json()
+    transfers.run_export(response.json()["id"])
+    return clients.carol.get(f"/api/exports/{response.json()['id']}/").json()
+
+
+def test_a_manager_starts_an_export_and_gets_202(clients, cast, labelled):
+    response = start_export(clients.carol, cast.project, videos=[labelled.pk], review_status=["accepted"],
+                            include_frames=True)
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert {k: body[k] for k in ("format", "videos", "review_status", "include_frames", "status", "progress",
+                                 "download_url")} == {
+        "format": "coco", "videos": [labelled.pk], "review_status": ["accepted"], "include_frames": True,
+        "status": "queued", "progress": 0.0, "download_url": None}
+    assert ExportJob.objects.get(pk=body["id"]).created_by == cast.carol
+
+
+def test_include_frames_defaults_per_format(clients, cast, labelled):
+    assert start_export(clients.carol, cast.project).json()["include_frames"] is False
+    assert start_export(clients.carol, cast.project, format="davis").json()["include_frames"] is True
+
+
+def test_status_then_download_of_a_finished_export(clients, cast, labelled):
+    status = finished_export(clients, cast, format="davis")
+    assert (status["status"], status["progress"], status["error"]) == ("succeeded", 1.0, "")
+    assert status["download_url"] == f"http://testserver/api/exports/{status['id']}/download"
+    response = clients.bob.get(status["download_url"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == f'attachment; filename="P-davis-{status["id"]}.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "Annotations/clip/00000.png" in archive.namelist()
+
+
+def test_members_read_exports_and_outsiders_get_404(clients, cast, labelled):
+    status = finished_export(clients, cast)
+    for url in (f"/api/exports/{status['id']}/", f"/api/exports/{status['id']}/download",
+                f"/api/projects/{cast.project.pk}/exports/"):
+        for name in ("alice", "bob", "carol"):
+            assert getattr(clients, name).get(url).status_code == 200, (name, url)
+        assert clients.mallory.get(url).status_code == 404, url
+    assert [e["id"] for e in clients.alice.get(f"/api/projects/{cast.project.pk}/exports/").json()] == [status["id"]]
+
+
+def test_only_managers_start_exports_and_imports(clients, cast, labelled):
+    upload = {"format": "coco", "file": SimpleUploadedFile("x.json", b"{}")}
+    for name in ("alice", "bob"):
+        assert start_export(getattr(clients, name), cast.project).status_code == 403
+        response = getattr(clients, name).post(f"/api/projects/{cast.project.pk}/imports/", upload, format="multipart")
+        assert response.status_code == 403
+    assert start_export(clients.mallory, cast.project).status_code == 404
+    assert clients.mallory.post(f"/api/projects/{cast.project.pk}/imports/", upload,
+                                format="multipart").status_code == 404
+    assert not ExportJob.objects.exists() and not ImportJob.objects.exists()
+
+
+def test_downloading_an_unfinished_export_is_a_409(clients, cast, labelled):
+    job_id = start_export(clients.carol, cast.project).json()["id"]
+    response = clients.carol.get(f"/api/exports/{job_id}/download")
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("the export is queued")
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"format": "pascal"}, "format"),
+    ({"review_status": ["done"]}, "review_status"),
+    ({"videos": [999999]}, "videos 999999 are not in this project"),
+])
+def test_bad_export_requests_are_400(clients, cast, labelled, body, message):
+    response = start_export(clients.carol, cast.project, **body)
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+
+
+def test_videos_of_another_project_cannot_be_exported(clients, cast, tmp_path):
+    foreign = project_with_clip(name="Q2", by=cast.mallory, tmp_path=tmp_path)
+    response = start_export(clients.carol, cast.project, videos=[foreign.videos.get().pk])
+    assert response.status_code == 400 and "not in this project" in response.json()["detail"]
+
+
+def test_a_failed_export_reports_its_error(clients, cast, labelled):
+    labelled.frame_path(3).unlink()
+    status = finished_export(clients, cast, include_frames=True)
+    assert status["status"] == "failed"
+    assert "frame 3 of video 'clip' is missing from storage" in status["error"]
+    assert status["download_url"] is None
+
+
+def test_an_import_is_accepted_then_readable_by_members(clients, cast, ready_video):
+    doc = {"images": [{"id": 1, "file_name": "clip/00002.jpg", "width": 160, "height": 120}],
+           "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 30, 40]}],
+           "categories": [{"id": 1, "name": "ball"}]}
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/imports/",
+                                  {"format": "coco", "file": SimpleUploadedFile("gt.json", json.dumps(doc).encode())},
+                                  format="multipart")
+    assert response.status_code == 202, response.json()
+    job_id = response.json()["id"]
+    assert response.json()["status"] == "queued"
+    transfers.run_import(job_id)
+    body = clients.alice.get(f"/api/imports/{job_id}/").json()
+    assert (body["status"], body["progress"], body["error"]) == ("succeeded", 1.0, "")
+    assert body["summary"]["tracks"] == 1 and body["summary"]["boxes"] == 1
+    assert Track.objects.get(video=ready_video).label.name == "ball"
+    assert clients.mallory.get(f"/api/imports/{job_id}/").status_code == 404
+    assert [i["id"] for i in clients.bob.get(f"/api/projects/{cast.project.pk}/imports/").json()] == [job_id]
+
+
+def test_a_zip_with_dotdot_paths_is_refused_at_upload(clients, cast, ready_video):
+    data = zip_bytes({"Annotations/../../../etc/00000.png": b"x"})
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/imports/",
+                                  {"format": "davis", "file": SimpleUploadedFile("evil.zip", data)}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "zip entry 'Annotations/../../../etc/00000.png' contains '..'"
+
+
+def test_an_import_that_fails_reports_a_clear_error(clients, cast, ready_video):
+    doc = {"images": [{"id": 1, "file_name": "clip/00000.jpg"}],
+           "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}],
+           "categories": [{"id": 1, "name": "zebra"}]}
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/imports/",
+                                  {"format": "coco", "file": SimpleUploadedFile("gt.json", json.dumps(doc).encode())},
+                                  format="multipart")
+    transfers.run_import(response.json()["id"])
+    body = clients.carol.get(f"/api/imports/{response.json()['id']}/").json()
+    assert body["status"] == "failed"
+    assert body["error"].startswith("unknown categories: zebra. The project's labels are: ball, person")
+
+
+def test_starting_an_export_queues_it_on_the_default_queue(clients, cast, labelled, monkeypatch,
+                                                          django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr("annotator.queue.app.send_task",
+                        lambda name, args, queue, priority: sent.append((name, args, queue)))
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = start_export(clients.carol, cast.project).json()["id"]
+    assert sent == [("annotator.export", [job_id], "default")]
+
+
+def test_the_schema_lists_the_transfer_paths(client):
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    for stable in ("/api/projects/{id}/exports/", "/api/projects/{id}/imports/", "/api/exports/{id}/",
+                   "/api/exports/{id}/download", "/api/imports/{id}/"):
+        assert stable in paths, stable

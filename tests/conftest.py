@@ -1,0 +1,102 @@
+"""Fixtures shared across suites. Django is imported inside fixtures only, so the tracker and
+evaluation suites collect without it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class WorkerProcess:
+    """A real `celery worker` process against the test database and the real broker."""
+
+    def __init__(self, env: dict, log_path: Path, queues: str = "gpu,default"):
+        self.env, self.log_path, self.queues = env, log_path, queues
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tracking_worker.celery_app", "worker", "-Q", self.queues,
+             "--pool", "solo", "--without-gossip", "--without-mingle", "-n", f"test-{time.time_ns()}@%h",
+             "--loglevel", "INFO"],
+            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no chance to ack or clean up."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_tail(self, n: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+
+
+@pytest.fixture
+def worker_env(transactional_db, settings, tmp_path):
+    """Environment for worker processes: the test database, the test broker, this test's media."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = os.environ | {
+        "DATABASE_URL": url, "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "SIAMLABEL_WEIGHTS_DIR": str(settings.SIAMLABEL_WEIGHTS_DIR),
+        "CELERY_VISIBILITY_TIMEOUT": "5", "SIAMLABEL_JOB_LEASE_SECONDS": "6",
+        "SIAMLABEL_HEARTBEAT_SECONDS": "2", "SIAMLABEL_CHUNK_FRAMES": str(settings.SIAMLABEL_CHUNK_FRAMES),
+        "PYTHONUNBUFFERED": "1",
+    }
+    _purge_broker()
+    return env
+
+
+def _purge_broker() -> None:
+    """Start from an empty broker: also drops unacked messages an earlier test's killed worker left."""
+    import redis
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.fail("integration tests need CELERY_BROKER_URL to point at Redis (make test sets it)")
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+
+
+@pytest.fixture
+def start_worker(worker_env, tmp_path):
+    """Start worker processes on demand; all are stopped after the test."""
+    workers = []
+
+    def start(queues: str = "gpu,default", **extra_env) -> WorkerProcess:
+        worker = WorkerProcess(worker_env | extra_env, tmp_path / f"worker{len(workers)}.log", queues).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def wait_for(predicate, timeout: float, what: str, worker: WorkerProcess | None = None, interval: float = 0.2):
+    """Poll `predicate` until it returns something truthy; fail with the worker's log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f"\n{worker.log_tail()}" if worker else ""))

@@ -1,0 +1,53 @@
+"""Read extracted frames ahead of the tracker on a background thread (cv2 releases the GIL)."""
+
+import queue
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+PREFETCH = 8
+
+
+class FrameReadError(RuntimeError):
+    pass
+
+
+def read_frame(path: Path) -> np.ndarray:
+    frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if frame is None:
+        raise FrameReadError(f"frame file {path.name} is missing or unreadable; re-upload the video")
+    return frame
+
+
+def prefetch_frames(paths: list[tuple[int, Path]], depth: int = PREFETCH) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (index, BGR frame) in order while the next `depth` frames are decoded in the background."""
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for index, path in paths:
+                if stop.is_set():
+                    return
+                buffer.put((index, read_frame(path)))
+        except Exception as exc:  # handed to the consumer, which raises it in order
+            buffer.put(exc)
+        buffer.put(None)
+
+    thread = threading.Thread(target=produce, daemon=True, name="frame-prefetch")
+    thread.start()
+    try:
+        while (item := buffer.get()) is not None:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                buffer.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)

@@ -1,0 +1,249 @@
+"""Drive the tracker over a job's frames: batched tracks, lost-target stops, chunked writes."""
+
+import dataclasses
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from annotator import masks
+from annotator.choices import JobStatus
+from annotator.models import FrameAnnotation, PropagationJob
+from annotator.services.propagation import finish_job, job_finished
+from tracking_worker.frame_reader import prefetch_frames, read_frame
+from tracking_worker.propagation.plan import DirectionPlan, TrackRun, plan_job
+from tracking_worker.propagation.writer import FrameRecord, flush, remove_stale_frames
+
+log = logging.getLogger(__name__)
+CANCEL_POLL_SECONDS = 0.5
+
+
+class JobCancelled(Exception):
+    pass
+
+
+class JobBusy(Exception):
+    """Another live worker runs this job (a duplicate delivery); try again later."""
+
+
+def run_job(job_id: int, model_provider) -> None:
+    """Run (or resume) a propagation job. `model_provider(job)` returns (model, TrackerConfig)."""
+    job = _claim(job_id)
+    if job is None:
+        return
+    try:
+        with _lease_renewal(job.pk):
+            model, config = model_provider(job)
+            PropagationJob.objects.filter(pk=job.pk).update(tracker_config=_jsonable(config))
+            _Propagation(job, model, config).run()
+    except JobCancelled:
+        _end(job, JobStatus.CANCELLED)
+    except Exception as exc:
+        log.exception("propagation job %s failed", job_id)
+        _end(job, JobStatus.FAILED, readable_error(exc))
+    else:
+        _end(job, JobStatus.SUCCEEDED)
+
+
+@contextmanager
+def _lease_renewal(job_id: int):
+    """Renew the job's heartbeat from a side thread while it runs, however slow each frame is."""
+    stop = threading.Event()
+
+    def renew():
+        while not stop.wait(settings.SIAMLABEL_HEARTBEAT_SECONDS / 2):
+            try:
+                PropagationJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+            except Exception:
+                log.exception("could not renew the lease of job %s", job_id)
+            finally:
+                connection.close()
+
+    thread = threading.Thread(target=renew, daemon=True, name=f"lease-{job_id}")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def readable_error(exc: Exception) -> str:
+    name = type(exc).__name__
+    if "OutOfMemory" in name:
+        return "out of GPU memory: try fewer tracks at once, or a worker with more GPU memory"
+    return str(exc) or name
+
+
+def _claim(job_id: int) -> PropagationJob | None:
+    with transaction.atomic():
+        job = PropagationJob.objects.select_for_update().select_related("video").filter(pk=job_id).first()
+        if job is None or not job.is_active:
+            return None  # deleted, finished or cancelled meanwhile: nothing to do (idempotent)
+        if job.cancel_requested:
+            finish_job(job, JobStatus.CANCELLED)
+            return None
+        now = timezone.now()
+        lease = timedelta(seconds=settings.SIAMLABEL_JOB_LEASE_SECONDS)
+        if job.status == JobStatus.RUNNING and job.heartbeat_at and now - job.heartbeat_at < lease:
+            raise JobBusy(f"job {job_id} is running on another worker")
+        job.status, job.heartbeat_at, job.attempts = JobStatus.RUNNING, now, job.attempts + 1
+        job.started_at = job.started_at or now
+        job.save(update_fields=["status", "heartbeat_at", "attempts", "started_at"])
+    return job
+
+
+def _end(job: PropagationJob, status: str, error: str = "") -> None:
+    with transaction.atomic():
+        job = PropagationJob.objects.select_for_update().get(pk=job.pk)
+        if status == JobStatus.SUCCEEDED:
+            job.frames_done = job.frames_total  # runs that ended early (lost, anchors) are done too
+            job.save(update_fields=["frames_done"])
+        finish_job(job, status, error)
+    job_finished(job)
+
+
+def _jsonable(config) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
+
+
+class _Propagation:
+    def __init__(self, job: PropagationJob, model, config):
+        from tracking_worker.siammask import MultiTracker
+
+        self.job, self.video, self.config = job, job.video, config
+        self.tracker = MultiTracker(model, config)
+        self.chunk = settings.SIAMLABEL_CHUNK_FRAMES
+        self.plans = plan_job(job)
+        self.steps_total = sum(p.steps for p in self.plans)
+        self.steps_done = sum(p.steps_done for p in self.plans)
+        self.steps_at_start = self.steps_done
+        self.started = time.monotonic()
+        self.last_cancel_check = self.started
+        PropagationJob.objects.filter(pk=job.pk).update(frames_total=self.steps_total, frames_done=self.steps_done)
+
+    def run(self) -> None:
+        key_frame = read_frame(self.video.frame_path(self.job.start_frame))
+        self._fill_keyframe_masks(key_frame)
+        for plan in self.plans:
+            self._run_direction(plan, key_frame)
+
+    def _fill_keyframe_masks(self, key_frame) -> None:
+        """Give a box-only keyframe the tracker's mask on that frame (its box stays as drawn)."""
+        keys = FrameAnnotation.objects.filter(
+            track__in=self.job.tracks.all(), frame_index=self.job.start_frame, mask_rle__isnull=True
+        )
+        boxes = dict(keys.values_list("track_id", "bbox"))
+        if not boxes:
+            return
+        for track_id, box in boxes.items():
+            self.tracker.add(track_id, key_frame, box)
+        results = self.tracker.track(key_frame)
+        self.tracker.clear()
+        for track_id, result in results.items():
+            record = self._record(track_id, self.job.start_frame, result)
+            FrameAnnotation.objects.filter(
+                track_id=track_id, frame_index=self.job.start_frame, mask_rle__isnull=True
+            ).update(mask_rle=record.mask_rle, area=record.area, score=record.score)
+
+    def _run_direction(self, plan: DirectionPlan, key_frame) -> None:
+        runs = {r.track_id: r for r in plan.runs if not r.finished and r.remaining}
+        if not runs:
+            return
+        step = plan.step
+        frames = sorted(set().union(*(r.remaining for r in runs.values())), key=lambda f: f * step)
+        joining: dict[int, list[TrackRun]] = {}
+        for run in runs.values():
+            joining.setdefault(run.remaining[0], []).append(run)
+        last_frame = {t: r.frames[-1] for t, r in runs.items()}
+        held: dict[int, list[FrameRecord]] = {t: [] for t in runs}  # low-score frames not yet judged
+        ready: list[FrameRecord] = []
+        stops: dict[str, dict] = {}
+        chunk_steps = 0
+        self.tracker.clear()
+        for frame_index, frame in prefetch_frames([(f, self.video.frame_path(f)) for f in frames]):
+            for run in joining.get(frame_index, []):
+                self.tracker.add(run.track_id, key_frame, run.key_box)
+                if run.resume_box is not None:
+                    self.tracker.restore(run.track_id, run.resume_box)
+            for track_id, result in self.tracker.track(frame).items():
+                record = self._record(track_id, frame_index, result)
+                if self._is_low(record):
+                    held[track_id].append(record)
+                    if len(held[track_id]) >= self.config.lost_patience:
+                        lost_at = held[track_id][0].frame_index
+                        stops[str(track_id)] = {"reason": "target lost", "frame": lost_at}
+                        held[track_id] = []
+                        self.tracker.remove(track_id)
+                        continue
+                else:
+                    ready.extend(held[track_id])
+                    held[track_id] = []
+                    ready.append(record)
+                if frame_index == last_frame[track_id]:
+                    ready.extend(held[track_id])
+                    held[track_id] = []
+                    self.tracker.remove(track_id)
+            self.steps_done += 1
+            chunk_steps += 1
+            if chunk_steps >= self.chunk or len(self.tracker) == 0:
+                self._flush(ready, step, stops)
+                ready, chunk_steps = [], 0
+                if len(self.tracker) == 0 and not any(r.track_id not in stops for r in _later(joining, frame_index, step)):
+                    break
+            else:
+                self._check_cancel()
+        for track_id in held:
+            ready.extend(held[track_id])
+        self._flush(ready, step, stops)
+        for run in runs.values():
+            end = stops.get(str(run.track_id), {}).get("edited_at")
+            frames_in_range = [f for f in run.frames if end is None or (f - end) * step < 0]
+            remove_stale_frames(self.job, run.track_id, frames_in_range)
+
+    def _flush(self, records: list[FrameRecord], step: int, stops: dict) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        fps = (self.steps_done - self.steps_at_start) / elapsed
+        result = flush(self.job, records, step=step, frames_done=min(self.steps_done, self.steps_total), fps=fps)
+        for track_id, frame in result.ended_at.items():
+            stops[str(track_id)] = {"reason": "manual frame made during the job", "frame": frame, "edited_at": frame}
+            if track_id in self.tracker:
+                self.tracker.remove(track_id)
+        if stops:
+            with transaction.atomic():
+                job = PropagationJob.objects.select_for_update().get(pk=self.job.pk)
+                job.stop_reasons.setdefault(str(step), {}).update(stops)
+                job.heartbeat_at = timezone.now()
+                job.save(update_fields=["stop_reasons", "heartbeat_at"])
+        else:
+            PropagationJob.objects.filter(pk=self.job.pk).update(heartbeat_at=timezone.now())
+        if result.cancel_requested:
+            raise JobCancelled()
+
+    def _check_cancel(self) -> None:
+        now = time.monotonic()
+        if now - self.last_cancel_check < CANCEL_POLL_SECONDS:
+            return
+        self.last_cancel_check = now
+        if PropagationJob.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+            raise JobCancelled()
+
+    def _is_low(self, record: FrameRecord) -> bool:
+        return record.area == 0 or record.score < self.config.lost_score_threshold
+
+    @staticmethod
+    def _record(track_id: int, frame_index: int, result) -> FrameRecord:
+        return FrameRecord(
+            track_id=track_id, frame_index=frame_index, score=float(result.score),
+            bbox=[float(v) for v in result.bbox], rotated_box=[[float(x), float(y)] for x, y in result.rotated_box],
+            mask_rle=masks.encode_mask(result.mask), area=int(result.mask.sum()),
+        )
+
+
+def _later(joining: dict[int, list[TrackRun]], frame_index: int, step: int) -> list[TrackRun]:
+    return [r for f, runs in joining.items() if (f - frame_index) * step > 0 for r in runs]

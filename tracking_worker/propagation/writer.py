@@ -1,0 +1,84 @@
+"""Chunked writes: one transaction per chunk, upserting propagated frames and the job's progress.
+
+Manual frames are never overwritten: the chunk locks its tracks (manual edits lock them too),
+re-reads which frames are manual, and skips them. A manual frame that appeared ahead of a run
+while the job ran becomes that run's new end.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from annotator.choices import MANUAL_SOURCES, Source
+from annotator.models import FrameAnnotation, PropagationJob, Track
+
+UPDATE_FIELDS = ["source", "mask_rle", "bbox", "rotated_box", "score", "area", "job", "updated_at"]
+
+
+@dataclass
+class FrameRecord:
+    track_id: int
+    frame_index: int
+    score: float
+    bbox: list[float]
+    rotated_box: list[list[float]]
+    mask_rle: dict
+    area: int
+
+
+@dataclass
+class FlushResult:
+    cancel_requested: bool
+    ended_at: dict[int, int]  # track -> a manual frame made while the job ran: its run ends there
+
+
+def flush(
+    job: PropagationJob, records: list[FrameRecord], *, step: int, frames_done: int, fps: float | None
+) -> FlushResult:
+    """Upsert the records and the job's progress in one transaction, stopping runs at new anchors."""
+    track_ids = sorted({r.track_id for r in records})
+    with transaction.atomic():
+        list(Track.objects.select_for_update().filter(pk__in=track_ids).order_by("pk").values_list("pk"))
+        ended_at = {
+            track_id: (min(frames) if step > 0 else max(frames))
+            for track_id, frames in _manual_frames(track_ids, records).items()
+        }
+        rows = [
+            FrameAnnotation(
+                track_id=r.track_id, frame_index=r.frame_index, source=Source.PROPAGATED, mask_rle=r.mask_rle,
+                bbox=r.bbox, rotated_box=r.rotated_box, score=r.score, area=r.area, job=job,
+            )
+            for r in records
+            if r.track_id not in ended_at or (r.frame_index - ended_at[r.track_id]) * step < 0
+        ]
+        if rows:
+            FrameAnnotation.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["track", "frame_index"], update_fields=UPDATE_FIELDS
+            )
+        PropagationJob.objects.filter(pk=job.pk).update(frames_done=frames_done, fps=fps)
+        cancel = PropagationJob.objects.filter(pk=job.pk).values_list("cancel_requested", flat=True).get()
+    return FlushResult(cancel_requested=cancel, ended_at=ended_at)
+
+
+def _manual_frames(track_ids: list[int], records: list[FrameRecord]) -> dict[int, set[int]]:
+    if not records:
+        return {}
+    lo = min(r.frame_index for r in records)
+    hi = max(r.frame_index for r in records)
+    manual: dict[int, set[int]] = {}
+    rows = FrameAnnotation.objects.filter(
+        track_id__in=track_ids, source__in=MANUAL_SOURCES, frame_index__gte=lo, frame_index__lte=hi
+    ).values_list("track_id", "frame_index")
+    for track_id, frame in rows:
+        manual.setdefault(track_id, set()).add(frame)
+    return manual
+
+
+def remove_stale_frames(job: PropagationJob, track_id: int, frames: list[int]) -> int:
+    """Delete propagated frames in a finished run's range that older jobs wrote (replaced results)."""
+    deleted, _ = (
+        FrameAnnotation.objects.filter(track_id=track_id, source=Source.PROPAGATED, frame_index__in=frames)
+        .exclude(job=job)
+        .delete()
+    )
+    return deleted

@@ -1,0 +1,81 @@
+"""Celery tasks on the `gpu` queue. Thin: fetch by id, call the propagation runner, retry policy.
+
+Heavy imports (torch, the tracker) happen inside task bodies, so importing this module (the
+web process does, through autodiscovery) stays cheap.
+"""
+
+import logging
+import threading
+
+from celery import Task, shared_task
+
+from tracking_worker.heartbeat import set_worker_state
+
+log = logging.getLogger(__name__)
+
+
+class CheckpointError(RuntimeError):
+    pass
+
+
+class ModelTask(Task):
+    """Keeps one model per worker process, reloaded only when the checkpoint changes."""
+
+    _lock = threading.Lock()
+    _loaded: tuple[str, object] | None = None  # (sha256, model)
+
+    def model_for(self, job):
+        from annotator.models import ModelCheckpoint
+        from annotator.services.checkpoints import resolve_path
+        from tracking_worker.siammask import TrackerConfig, load_model
+        from tracking_worker.siammask.checkpoints import resolve_device
+
+        checkpoint = job.checkpoint or ModelCheckpoint.objects.filter(is_default=True).first()
+        if checkpoint is None:
+            raise CheckpointError(
+                "no model checkpoint is configured: register one with `manage.py register_checkpoint` "
+                "or make one the default in the admin"
+            )
+        path = resolve_path(checkpoint.file)
+        if not path.is_file():
+            raise CheckpointError(f"the checkpoint file of '{checkpoint.name}' is missing: {path}")
+        with self._lock:
+            if ModelTask._loaded is None or ModelTask._loaded[0] != checkpoint.sha256:
+                log.info("loading checkpoint %s (%s)", checkpoint.name, checkpoint.sha256[:12])
+                ModelTask._loaded = (checkpoint.sha256, load_model(str(path)))
+            model = ModelTask._loaded[1]
+        device = resolve_device(None)
+        set_worker_state(device=str(device), checkpoint_sha256=checkpoint.sha256)
+        job.__class__.objects.filter(pk=job.pk).update(checkpoint=checkpoint, checkpoint_sha256=checkpoint.sha256)
+        config = TrackerConfig.vot() if checkpoint.config == "vot" else TrackerConfig.davis()
+        return model, _with_overrides(config)
+
+
+def _with_overrides(config):
+    import dataclasses
+
+    from django.conf import settings
+
+    overrides = {
+        "lost_score_threshold": settings.SIAMLABEL_LOST_SCORE_THRESHOLD,
+        "lost_patience": settings.SIAMLABEL_LOST_PATIENCE,
+    }
+    return dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@shared_task(
+    name="tracking_worker.propagate", bind=True, base=ModelTask,
+    # Idempotent (upserts on (track, frame), resumes after written chunks), hence acks_late:
+    # a worker killed mid-job leaves the message to be re-delivered to another worker.
+    acks_late=True, reject_on_worker_lost=True, max_retries=None,
+)
+def propagate_task(self, job_id: int) -> None:
+    from tracking_worker.propagation import run_job
+    from tracking_worker.propagation.runner import JobBusy
+
+    try:
+        run_job(job_id, self.model_for)
+    except JobBusy as exc:
+        from django.conf import settings
+
+        raise self.retry(exc=exc, countdown=max(settings.SIAMLABEL_JOB_LEASE_SECONDS // 2, 1)) from None
