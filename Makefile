@@ -22,6 +22,7 @@ run: install frontend
 	DEBUG=$${DEBUG:-1} $(PY) manage.py serve
 
 test: install frontend
+	$(MAKE) -C frontend test
 	$(PY) scripts/check_services.py $(TEST_DATABASE_URL) $(TEST_BROKER_URL)
 	DEBUG=0 SECRET_KEY=test-only-secret DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 		$(PY) -m pytest $(PYTEST_ARGS)

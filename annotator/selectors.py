@@ -4,6 +4,8 @@ from django.db.models import QuerySet
 
 from annotator.choices import Role
 from annotator.models import (
+    ExportJob,
+    ImportJob,
     FrameAnnotation,
     Label,
     Membership,
@@ -67,6 +69,14 @@ def jobs_visible_to(user) -> QuerySet[PropagationJob]:
 
 def comments_visible_to(user) -> QuerySet[ReviewComment]:
     return ReviewComment.objects.filter(track__video__project__in=projects_visible_to(user)).select_related("author")
+
+
+def exports_visible_to(user) -> QuerySet[ExportJob]:
+    return ExportJob.objects.filter(project__in=projects_visible_to(user)).prefetch_related("videos")
+
+
+def imports_visible_to(user) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(project__in=projects_visible_to(user))
 
 
 def active_job_for(track: Track) -> PropagationJob | None:

@@ -22,7 +22,7 @@ from annotator import masks
 from annotator.exporters.base import folder_name
 from annotator.importers.archive import Archive, ArchiveError, listing
 
-MAX_OBJECT_ID = 254  # DAVIS palette PNGs: 0 is background, 255 is void (services.tracks has the same limit)
+from annotator.models.tracks import MAX_OBJECT_ID
 
 
 # --- the project imported into ----------------------------------------------------------------

@@ -4,6 +4,10 @@ from django.db import models
 from annotator.choices import ReviewStatus, Source
 
 
+# DAVIS palette PNGs: 0 is background, 255 is "void", so a video holds object ids 1..254.
+MAX_OBJECT_ID = 254
+
+
 class Track(models.Model):
     """One object in one video; `version` increases on every edit (optimistic locking)."""
 

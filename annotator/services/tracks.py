@@ -6,9 +6,9 @@ from django.db.models import Max
 from annotator import masks
 from annotator.choices import Source
 from annotator.models import FrameAnnotation, Label, Track, Video
+from annotator.models.tracks import MAX_OBJECT_ID
 from annotator.services.errors import Conflict, ServiceError
 
-MAX_OBJECT_ID = 254  # DAVIS palette PNGs: 0 is background, 255 is "void"
 
 
 def check_frame(video: Video, frame_index: int) -> int:

@@ -1,6 +1,5 @@
 """Exports and imports of labels: start them (managers), follow them and download (members)."""
 
-from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -16,19 +15,10 @@ from annotator.api.serializers_transfers import (
     ImportSerializer,
 )
 from annotator.api.views.base import require, scoped, validated
-from annotator.models import ExportJob, ImportJob
 from annotator.services import transfers as transfer_services
 
 
 # Scoped reads; they belong with the others in selectors.py (kept here while that file is shared).
-def exports_visible_to(user) -> QuerySet[ExportJob]:
-    return ExportJob.objects.filter(project__in=selectors.projects_visible_to(user)).prefetch_related("videos")
-
-
-def imports_visible_to(user) -> QuerySet[ImportJob]:
-    return ImportJob.objects.filter(project__in=selectors.projects_visible_to(user))
-
-
 class ProjectExportsView(generics.ListCreateAPIView):
     """GET: the project's exports, newest first. POST: start an export (managers)."""
 
@@ -58,7 +48,7 @@ class ExportView(generics.RetrieveAPIView):
     serializer_class = ExportSerializer
 
     def get_queryset(self):
-        return exports_visible_to(self.request.user)
+        return selectors.exports_visible_to(self.request.user)
 
 
 class ExportDownloadView(APIView):
@@ -66,7 +56,7 @@ class ExportDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/zip"): OpenApiResponse(description="the zip"), 409: dict})
     def get(self, request, pk: int):
-        job = scoped(request, exports_visible_to, pk)
+        job = scoped(request, selectors.exports_visible_to, pk)
         path, filename = transfer_services.open_export(job=job)
         return FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type="application/zip")
 
@@ -99,4 +89,4 @@ class ImportView(generics.RetrieveAPIView):
     serializer_class = ImportSerializer
 
     def get_queryset(self):
-        return imports_visible_to(self.request.user)
+        return selectors.imports_visible_to(self.request.user)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator import selectors
+from annotator.choices import ACTIVE_JOB_STATUSES
 from annotator.api.permissions import RoleRequired
 from annotator.api.serializers import (
     JobSerializer,
@@ -87,6 +88,16 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
             tracks=tracks, start_frame=data["frame"], direction=data["direction"], by=request.user
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+    @extend_schema(responses=JobSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def jobs(self, request, pk=None):
+        """The video's propagation jobs, newest first; `?active=1` for queued and running ones only."""
+        jobs = self.get_object().jobs.prefetch_related("tracks")
+        if request.query_params.get("active") in ("1", "true"):
+            jobs = jobs.filter(status__in=ACTIVE_JOB_STATUSES)
+        return Response(JobSerializer(jobs[:100], many=True).data)
 
 
 class FrameView(APIView):

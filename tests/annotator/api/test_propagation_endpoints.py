@@ -47,3 +47,14 @@ def test_outsider_cannot_see_jobs(clients, track):
     job = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()
     assert clients.mallory.get(f"/api/jobs/{job['id']}/").status_code == 404
     assert clients.mallory.post(f"/api/jobs/{job['id']}/cancel/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_videos_active_jobs_are_listed_for_a_reopened_workspace(clients, track):
+    job = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()
+    active = clients.bob.get(f"/api/videos/{track.video_id}/jobs/?active=1").json()
+    assert [j["id"] for j in active] == [job["id"]]
+    clients.alice.post(f"/api/jobs/{job['id']}/cancel/")
+    assert clients.bob.get(f"/api/videos/{track.video_id}/jobs/?active=1").json() == []
+    assert len(clients.bob.get(f"/api/videos/{track.video_id}/jobs/").json()) == 1
+    assert clients.mallory.get(f"/api/videos/{track.video_id}/jobs/").status_code == 404

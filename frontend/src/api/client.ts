@@ -1,0 +1,154 @@
+/**
+ * Typed REST client for the Django API (types from the OpenAPI schema, see types.gen.ts).
+ * Session auth: same-origin cookies, and the csrftoken cookie as X-CSRFToken on unsafe requests.
+ *
+ *   const videos = await api.listVideos(projectId);
+ *   try { await api.putAnnotation(trackId, frame, { version, mask }); }
+ *   catch (e) { if (e instanceof ConflictError) offerReload(e.currentVersion); }
+ */
+import type { components } from "./types.gen";
+import type { Rle } from "../canvas/rle";
+import type { BoxXYWH, Corners } from "../canvas/geometry";
+
+type Schemas = components["schemas"];
+export type Project = Schemas["Project"];
+export type Label = Schemas["Label"];
+export type Video = Schemas["Video"];
+export type Track = Schemas["Track"];
+export type Job = Schemas["Job"];
+export type Comment = Schemas["Comment"];
+export type ReviewRow = Schemas["ReviewRow"];
+export type Direction = "forward" | "backward" | "both";
+/** The schema types JSON fields as unknown; these are their real shapes. */
+export type Annotation = Omit<Schemas["Annotation"], "bbox" | "rotated_box" | "mask"> & {
+  bbox: BoxXYWH;
+  rotated_box: Corners | null;
+  mask: Rle | null;
+};
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string, public body: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+/** 409: the track changed since we read it, or a job is already running. */
+export class ConflictError extends ApiError {
+  get currentVersion(): number | null {
+    return typeof this.body.current_version === "number" ? this.body.current_version : null;
+  }
+  get jobId(): number | null {
+    return typeof this.body.job_id === "number" ? this.body.job_id : null;
+  }
+}
+
+export function csrfToken(): string {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+function errorFrom(status: number, body: unknown, fallback: string): ApiError {
+  const data = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+  const message = typeof data.detail === "string" ? data.detail : fallback;
+  return status === 409 ? new ConflictError(status, message, data) : new ApiError(status, message, data);
+}
+
+function toLogin(): never {
+  window.location.assign(`/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+  throw new ApiError(401, "your session has ended; sign in again");
+}
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "the server cannot be reached; check your connection");
+  }
+  if (response.status === 401) toLogin();
+  if (response.status === 204) return undefined as T;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw errorFrom(response.status, data, `${method} ${path} failed (${response.status})`);
+  return data as T;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined) as [string, string | number][];
+  return entries.length ? "?" + new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString() : "";
+}
+
+export interface UploadHandle {
+  promise: Promise<Video>;
+  abort(): void;
+}
+
+/** Upload a clip with XMLHttpRequest, so the browser reports upload progress (0..1). */
+export function uploadVideo(projectId: number, file: File, name: string, onProgress: (f: number) => void): UploadHandle {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise<Video>((resolve, reject) => {
+    xhr.open("POST", `/api/projects/${projectId}/videos/`);
+    xhr.setRequestHeader("X-CSRFToken", csrfToken());
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      let data: unknown = {};
+      try { data = JSON.parse(xhr.responseText); } catch { /* not JSON: use the status line */ }
+      if (xhr.status === 201) resolve(data as Video);
+      else reject(errorFrom(xhr.status, data, `upload failed (${xhr.status} ${xhr.statusText})`));
+    };
+    xhr.onerror = () => reject(new ApiError(0, "the upload was interrupted"));
+    xhr.onabort = () => reject(new ApiError(0, "the upload was cancelled"));
+    const form = new FormData();
+    form.append("file", file);
+    if (name) form.append("name", name);
+    xhr.send(form);
+  });
+  return { promise, abort: () => xhr.abort() };
+}
+
+export const api = {
+  listProjects: () => request<Project[]>("GET", "/projects/"),
+  getProject: (id: number) => request<Project>("GET", `/projects/${id}/`),
+  listLabels: (projectId: number) => request<Label[]>("GET", `/projects/${projectId}/labels/`),
+  listVideos: (projectId: number) => request<Video[]>("GET", `/projects/${projectId}/videos/`),
+  getVideo: (id: number) => request<Video>("GET", `/videos/${id}/`),
+  frameUrl: (videoId: number, frame: number) => `/api/videos/${videoId}/frames/${frame}.jpg`,
+
+  listTracks: (videoId: number) => request<Track[]>("GET", `/videos/${videoId}/tracks/`),
+  getTrack: (id: number) => request<Track>("GET", `/tracks/${id}/`),
+  createTrack: (videoId: number, label: number, frame: number, box: BoxXYWH) =>
+    request<Track>("POST", `/videos/${videoId}/tracks/`, { label, frame, box }),
+  deleteTrack: (id: number) => request<void>("DELETE", `/tracks/${id}/`),
+  listAnnotations: (trackId: number, from?: number, to?: number) =>
+    request<Annotation[]>("GET", `/tracks/${trackId}/annotations/${query({ from, to })}`),
+  putAnnotation: (trackId: number, frame: number, body: { version: number; box?: BoxXYWH; mask?: Rle }) =>
+    request<Annotation & { version: number }>("PUT", `/tracks/${trackId}/annotations/${frame}/`, body),
+  deleteRange: (trackId: number, version: number, first: number, last: number) =>
+    request<{ deleted: number; version: number }>("POST", `/tracks/${trackId}/annotations/delete-range/`,
+      { version, first, last }),
+
+  propagate: (trackId: number, frame: number, direction: Direction) =>
+    request<Job>("POST", `/tracks/${trackId}/propagate/`, { frame, direction }),
+  propagateTracks: (videoId: number, tracks: number[], frame: number, direction: Direction) =>
+    request<Job>("POST", `/videos/${videoId}/propagate/`, { tracks, frame, direction }),
+  getJob: (id: number) => request<Job>("GET", `/jobs/${id}/`),
+  cancelJob: (id: number) => request<Job>("POST", `/jobs/${id}/cancel/`),
+  activeJobs: (videoId: number) => request<Job[]>("GET", `/videos/${videoId}/jobs/?active=1`),
+
+  submit: (trackId: number, version: number) => request<Track>("POST", `/tracks/${trackId}/submit/`, { version }),
+  accept: (trackId: number, version: number) => request<Track>("POST", `/tracks/${trackId}/accept/`, { version }),
+  reject: (trackId: number, version: number, comment: string, frame: number | null) =>
+    request<Track>("POST", `/tracks/${trackId}/reject/`, { version, comment, frame }),
+  listComments: (trackId: number) => request<Comment[]>("GET", `/tracks/${trackId}/comments/`),
+  addComment: (trackId: number, text: string, frame: number | null) =>
+    request<Comment>("POST", `/tracks/${trackId}/comments/`, { text, frame }),
+  resolveComment: (id: number, resolved: boolean) => request<Comment>("PATCH", `/comments/${id}/`, { resolved }),
+  reviewQueue: (projectId?: number, status: "in_review" | "rejected" = "in_review") =>
+    request<ReviewRow[]>("GET", `/review/${query({ project: projectId, status })}`),
+};
+export type Api = typeof api;

@@ -1,0 +1,28 @@
+/** Data the canvas draws. Plain values: the canvas never fetches or stores anything itself. */
+import type { BoxXYWH, Corners } from "./geometry";
+
+export interface CanvasAnnotation {
+  bbox: BoxXYWH | null;
+  rotatedBox: Corners | null;
+  runs: Uint32Array | null; // decoded COCO RLE (column-major), null when the frame has no mask
+  source: "manual_box" | "manual_mask" | "propagated";
+  score: number | null;
+}
+
+export interface CanvasTrack {
+  id: number;
+  objectId: number;
+  label: string;
+  colour: string; // "#rrggbb"
+  visible: boolean;
+  selected: boolean;
+  annotation: CanvasAnnotation | null; // on the current frame
+}
+
+export interface LayerToggles {
+  masks: boolean;
+  boxes: boolean;
+  rotatedBoxes: boolean;
+}
+
+export type ToolName = "pan" | "box" | "brush" | "eraser";

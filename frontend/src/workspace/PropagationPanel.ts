@@ -1,0 +1,54 @@
+/** Start propagation (forward, backward, both) from the current frame and follow its progress. */
+import type { Job } from "../api/client";
+import { isActive } from "../store/jobs";
+import { h, progressBar } from "../ui/dom";
+import type { Workspace } from "./Workspace";
+
+export class PropagationPanel {
+  readonly element: HTMLElement;
+
+  constructor(ws: Workspace) {
+    const a = ws.actions;
+    const bar = progressBar();
+    const cancel = h("button", { class: "cancel-job", hidden: true }, "Cancel");
+    const status = h("p", { class: "muted small job-status" });
+    let current: Job | null = null;
+    cancel.addEventListener("click", () => current && ws.jobs.cancel(current.id));
+    this.element = h("section", { class: "panel propagation-panel" },
+      h("h2", {}, "Propagate from this frame"),
+      h("div", { class: "row" },
+        h("button", { onclick: () => a.propagate("backward"), title: "Backward (Shift+P)", "data-direction": "backward" }, "◀ Back"),
+        h("button", { onclick: () => a.propagate("both"), title: "Both ways (Alt+P)", "data-direction": "both" }, "◀▶ Both"),
+        h("button", { class: "primary", onclick: () => a.propagate("forward"), title: "Forward (P)", "data-direction": "forward" }, "Forward ▶")),
+      h("p", { class: "muted small" }, "Selected track, or every track with a box or mask on this frame."),
+      bar.el, status, cancel,
+      h("div", { class: "row edit-row" },
+        h("button", { onclick: () => a.deleteFrame(), title: "Delete this frame (Del)" }, "Delete frame"),
+        h("button", { onclick: () => a.deleteRange(), title: "Delete a range (Shift+Del)" }, "Delete range…")));
+    bar.el.hidden = true;
+
+    const show = (job: Job) => {
+      current = job;
+      const active = isActive(job);
+      bar.el.hidden = false;
+      bar.set(job.progress ?? 0);
+      bar.setLabel(`${job.direction} from ${job.start_frame}: ${job.frames_done}/${job.frames_total || "?"}`);
+      cancel.hidden = !active;
+      const bits: string[] = [job.status];
+      if (job.status === "queued") bits.push("waiting for a GPU worker");
+      if (job.fps) bits.push(`${job.fps.toFixed(1)} fps`);
+      if (job.seconds_left != null && active) bits.push(`${Math.ceil(job.seconds_left)} s left`);
+      if (job.error) bits.push(job.error);
+      status.textContent = bits.join(" · ");
+      this.element.dataset.jobId = String(job.id);
+      this.element.dataset.jobStatus = job.status;
+    };
+    ws.bus.on("job.progress", ({ job }) => show(job));
+    ws.bus.on("job.finished", ({ job }) => {
+      show(job);
+      ws.bus.emit("notice", job.status === "succeeded"
+        ? { text: `propagation done: ${job.frames_done} frames`, kind: "info" }
+        : { text: `propagation ${job.status}${job.error ? ": " + job.error : ""}`, kind: job.status === "failed" ? "error" : "info" });
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/** The tracks of the video: select, show/hide, status and version; the label for new tracks. */
+import { h } from "../ui/dom";
+import type { Workspace } from "./Workspace";
+
+const STATUS_TEXT: Record<string, string> = { draft: "draft", in_review: "in review", accepted: "accepted", rejected: "rejected" };
+
+export class TrackPanel {
+  readonly element: HTMLElement;
+
+  constructor(ws: Workspace) {
+    const label = h("select", { class: "new-label", "aria-label": "label for new tracks" },
+      ...ws.store.labels.map((l) => h("option", { value: l.id }, l.name)));
+    label.addEventListener("change", () => (ws.newLabelId = Number(label.value)));
+    const hint = h("p", { class: "muted small hint" });
+    const list = h("ul", { class: "track-list" });
+    this.element = h("section", { class: "panel tracks-panel" },
+      h("h2", {}, "Tracks"),
+      h("div", { class: "row" }, h("span", { class: "muted" }, "New:"), label,
+        h("button", { onclick: () => ws.actions.newTrack(), title: "New track (N)" }, "+ New track")),
+      hint, list);
+
+    const render = () => {
+      const selected = ws.store.selectedId;
+      const tool = ws.canvas?.toolName;
+      hint.textContent = !ws.store.canEdit ? "You can look and comment; editing needs the annotator role."
+        : tool === "box" ? (selected ? `Drawing a box re-anchors track #${ws.store.selected!.track.object_id} on this frame.`
+          : "Drawing a box creates a new track with the label above.")
+          : tool === "brush" || tool === "eraser" ? (selected ? "Paint on the selected track's mask." : "Select a track to paint its mask.")
+            : "R: draw a box · B/E: brush/eraser · P: propagate";
+      list.replaceChildren(...ws.store.ordered().map((s, i) => {
+        const t = s.track;
+        const a = s.annotations.get(ws.frame);
+        const eye = h("input", { type: "checkbox", checked: s.visible, title: "show / hide (H)", "aria-label": "visible" });
+        eye.addEventListener("click", (e) => e.stopPropagation());
+        eye.addEventListener("change", () => ws.store.setVisible(t.id, eye.checked));
+        return h("li", {
+          class: `track${t.id === selected ? " selected" : ""}`, "data-track": t.id, onclick: () => ws.store.select(t.id),
+        },
+          eye,
+          h("span", { class: "swatch", style: `background:${t.colour}` }),
+          h("span", { class: "name" }, `${i < 9 ? i + 1 + ". " : ""}${t.label_name} #${t.object_id}`),
+          h("span", { class: `badge ${t.review_status}` }, STATUS_TEXT[t.review_status] ?? t.review_status),
+          h("span", { class: "muted small frame-info" },
+            a ? (a.source === "propagated" ? `score ${a.score?.toFixed(2) ?? "?"}` : a.source === "manual_mask" ? "mask ✎" : "box ✎") : "—",
+            ` · ${s.annotations.size} fr · v${t.version}`));
+      }));
+    };
+    for (const ev of ["tracks.changed", "annotations.changed", "selection.changed", "frame.changed"] as const) ws.bus.on(ev, render);
+    queueMicrotask(render);
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The annotation workspace page (/videos/{id}/): wires the store, the canvas, the frame cache,
+ * playback, the timeline and the side panels together. Actions (actions.ts) hold what the buttons
+ * and shortcuts do; this file holds state and drawing.
+ */
+import { api, type Video } from "../api/client";
+import { Canvas } from "../canvas/Canvas";
+import type { CanvasTrack } from "../canvas/types";
+import { EventBus, type AppEvents } from "../events";
+import type { Page } from "../router";
+import { AnnotationStore } from "../store/annotations";
+import { TrackRefs } from "../store/commands";
+import { FrameStore } from "../store/frames";
+import { History } from "../store/history";
+import { JobWatcher } from "../store/jobs";
+import { MaskDecoder } from "../store/maskDecoder";
+import { Filmstrip } from "../timeline/Filmstrip";
+import { Playback } from "../timeline/Playback";
+import { h, toast, typingIn } from "../ui/dom";
+import { ReviewPanel } from "../review/ReviewPanel";
+import { Actions } from "./actions";
+import { ConflictBanner } from "./ConflictBanner";
+import { FrameControls } from "./FrameControls";
+import { PropagationPanel } from "./PropagationPanel";
+import { shortcutFor } from "./shortcuts";
+import { Toolbar } from "./Toolbar";
+import { TrackPanel } from "./TrackPanel";
+
+export class Workspace implements Page {
+  readonly bus = new EventBus<AppEvents>();
+  readonly store = new AnnotationStore(api, this.bus);
+  readonly decoder = new MaskDecoder();
+  readonly refs = new TrackRefs();
+  readonly history = new History((state) => this.bus.emit("history.changed", state));
+  readonly actions = new Actions(this);
+  canvas!: Canvas;
+  frames!: FrameStore;
+  jobs!: JobWatcher;
+  playback!: Playback;
+  filmstrip!: Filmstrip;
+  controls!: FrameControls;
+  frame = 0;
+  newLabelId: number | null = null;
+  private shown = -1; // the frame whose bitmap is on the canvas
+  private redrawPending = 0;
+  private cleanups: (() => void)[] = [];
+
+  constructor(private videoId: number, private params: URLSearchParams) {}
+
+  get video(): Video {
+    return this.store.video;
+  }
+
+  async mount(root: HTMLElement): Promise<void> {
+    root.append(h("p", { class: "muted pad" }, "Loading the video…"));
+    await this.store.load(this.videoId);
+    const video = this.video;
+    document.title = `${video.name} — SiamLabel`;
+    if (video.status !== "ready") {
+      root.replaceChildren(h("p", { class: "pad" }, `This video is not ready yet (${video.status}). `,
+        h("a", { href: `/projects/${video.project}/`, "data-link": "" }, "Back to the videos")));
+      return;
+    }
+    const frameCount = video.frame_count;
+    this.newLabelId = this.store.labels[0]?.id ?? null;
+    this.frames = new FrameStore(frameCount, video.width ?? 1, video.height ?? 1, (n) => api.frameUrl(video.id, n));
+    this.jobs = new JobWatcher(api, this.store, this.bus, frameCount);
+    this.filmstrip = new Filmstrip(frameCount);
+    this.controls = new FrameControls(this);
+
+    const stage = h("div", { class: "ws-stage" });
+    const side = h("aside", { class: "ws-side" });
+    root.replaceChildren(h("div", { class: "workspace" },
+      h("div", { class: "ws-main" }, new Toolbar(this).element, stage, this.controls.element,
+        h("div", { class: "ws-timeline" }, this.filmstrip.element)),
+      side));
+    this.canvas = new Canvas(stage);
+    this.canvas.setImageSize(video.width ?? 1, video.height ?? 1);
+    stage.append(new ConflictBanner(this).element);
+    side.append(new TrackPanel(this).element, new PropagationPanel(this).element, new ReviewPanel(this).element);
+
+    this.playback = new Playback({
+      fps: video.fps ?? 25, frameCount,
+      current: () => this.frame,
+      isReady: (n) => this.frames.has(n),
+      show: (n) => this.goto(n),
+      prefetch: (n) => this.frames.prefetch(n, Math.round((video.fps ?? 25) * 2), 4),
+      onStateChange: (playing) => this.controls.setPlaying(playing),
+    });
+    this.wire();
+    const track = Number(this.params.get("track"));
+    if (track && this.store.tracks.has(track)) this.store.select(track);
+    this.goto(Math.min(frameCount - 1, Math.max(0, Number(this.params.get("frame")) || 0)));
+    this.scheduleRedraw();
+    // A job started before the page was (re)opened keeps showing its progress.
+    api.activeJobs(video.id).then((jobs) => jobs.forEach((job) => this.jobs.watch(job)), () => undefined);
+  }
+
+  unmount(): void {
+    this.playback?.pause();
+    this.jobs?.stop();
+    this.frames?.destroy();
+    this.decoder.destroy();
+    this.canvas?.destroy();
+    this.cleanups.forEach((c) => c());
+    this.bus.clear();
+  }
+
+  /** Show a frame: controls move at once, the canvas as soon as the frame is decoded. */
+  goto(frame: number): void {
+    const last = this.video.frame_count - 1;
+    frame = Math.max(0, Math.min(last, Math.round(frame)));
+    if (frame === this.frame && this.shown === frame) return;
+    this.frame = frame;
+    this.controls.setFrame(frame);
+    this.filmstrip.setFrame(frame);
+    this.bus.emit("frame.changed", { frame });
+    if (!this.playback.playing) this.frames.prefetch(frame, 24, 8);
+    if (this.frames.has(frame)) this.draw();
+    else this.frames.load(frame).then(() => frame === this.frame && this.draw(), () => toast(`frame ${frame} could not be loaded`, "error"));
+    this.updateUrl();
+  }
+
+  /** Redraw the canvas and timeline on the next animation frame (coalesces bursts of updates). */
+  scheduleRedraw(): void {
+    if (this.redrawPending) return;
+    this.redrawPending = requestAnimationFrame(() => {
+      this.redrawPending = 0;
+      this.draw();
+      this.filmstrip.setTracks(this.store.ordered().map((s) => ({
+        id: s.track.id, name: `${s.track.label_name} #${s.track.object_id}`, colour: s.track.colour,
+        selected: s.track.id === this.store.selectedId,
+        frames: [...s.annotations.values()].map((a) => ({ frame: a.frame, source: a.source, score: a.score, area: a.area })),
+      })));
+    });
+  }
+
+  canvasTracks(): CanvasTrack[] {
+    return this.store.ordered().map(({ track, annotations, visible }) => {
+      const a = annotations.get(this.frame);
+      return {
+        id: track.id, objectId: track.object_id, label: track.label_name, colour: track.colour, visible,
+        selected: track.id === this.store.selectedId,
+        annotation: a ? { bbox: a.bbox, rotatedBox: a.rotated_box, runs: this.decoder.runs(a), source: a.source, score: a.score } : null,
+      };
+    });
+  }
+
+  private draw(): void {
+    const bitmap = this.frames.get(this.frame);
+    if (!bitmap) return;
+    this.shown = this.frame;
+    this.canvas.setFrame(this.frame, bitmap);
+    this.canvas.setTracks(this.canvasTracks());
+  }
+
+  private wire(): void {
+    const on = <K extends keyof AppEvents>(type: K, fn: (p: AppEvents[K]) => void) => this.bus.on(type, fn);
+    on("annotations.changed", ({ trackId }) => {
+      const s = this.store.tracks.get(trackId);
+      if (s) this.decoder.prefetch([...s.annotations.values()]);
+      this.scheduleRedraw();
+    });
+    on("tracks.changed", () => this.scheduleRedraw());
+    on("selection.changed", () => this.scheduleRedraw());
+    on("notice", ({ text, kind }) => toast(text, kind));
+    this.decoder.onDecoded = () => this.scheduleRedraw();
+    this.frames.onError = (n, e) => n === this.frame && toast(`frame ${n}: ${e}`, "error");
+    this.filmstrip.onSeek = (n) => this.goto(n);
+    this.filmstrip.onSelect = (id) => this.store.select(id);
+    const c = this.canvas.events;
+    c.on("canvas.drawn", ({ frame, box }) => void this.actions.boxDrawn(frame, box));
+    c.on("canvas.edited", (e) => void this.actions.maskEdited(e.trackId, e.frame, e.mask, e.area));
+    c.on("canvas.picked", ({ trackId }) => this.store.select(trackId));
+    c.on("canvas.refused", ({ reason }) => toast(reason, "error"));
+    const onKey = (e: KeyboardEvent) => {
+      if (typingIn(e) || document.querySelector(".modal-open")) return;
+      const shortcut = shortcutFor(e);
+      if (!shortcut) return;
+      e.preventDefault();
+      shortcut.run(this.actions, e);
+    };
+    window.addEventListener("keydown", onKey);
+    this.cleanups.push(() => window.removeEventListener("keydown", onKey));
+    // expose the canvas to end-to-end tests and the console (read-only use)
+    (window as unknown as { siamlabel?: unknown }).siamlabel = { workspace: this, canvas: this.canvas };
+    this.cleanups.push(() => delete (window as unknown as { siamlabel?: unknown }).siamlabel);
+  }
+
+  private urlTimer = 0;
+  private updateUrl(): void {
+    clearTimeout(this.urlTimer);
+    this.urlTimer = window.setTimeout(() => {
+      const q = new URLSearchParams({ frame: String(this.frame) });
+      if (this.store.selectedId) q.set("track", String(this.store.selectedId));
+      history.replaceState(history.state, "", `${location.pathname}?${q}`);
+    }, 300);
+  }
+}

@@ -1,0 +1,217 @@
+/** What the workspace's buttons and shortcuts do. Each action checks its preconditions and says why it cannot run. */
+import { ApiError, ConflictError, api, type Direction } from "../api/client";
+import type { BoxXYWH } from "../canvas/geometry";
+import type { Rle } from "../canvas/rle";
+import type { LayerToggles, ToolName } from "../canvas/types";
+import { createTrackCommand, deleteFramesCommand, setFrameCommand } from "../store/commands";
+import type { Command } from "../store/history";
+import { nextSuspicious, suspiciousFrames } from "../timeline/ConfidenceStrip";
+import { toast } from "../ui/dom";
+import { showHelp } from "./HelpOverlay";
+import type { Workspace } from "./Workspace";
+
+export class Actions {
+  constructor(private ws: Workspace) {}
+
+  private get store() { return this.ws.store; }
+
+  private say(text: string, kind: "info" | "error" = "info"): void {
+    this.ws.bus.emit("notice", { text, kind });
+  }
+
+  /** Run an undoable edit; conflicts are shown by the banner, other refusals as a message. */
+  async run(command: Command): Promise<boolean> {
+    try {
+      await this.ws.history.execute(command);
+      return true;
+    } catch (error) {
+      this.failed(error);
+      return false;
+    }
+  }
+
+  private failed(error: unknown): void {
+    if (error instanceof ConflictError && error.currentVersion !== null) return; // the banner explains
+    this.say(error instanceof ApiError ? error.message : String(error), "error");
+    this.ws.scheduleRedraw(); // drop any optimistic drawing
+  }
+
+  private editable(): boolean {
+    if (!this.store.canEdit) this.say("your role in this project cannot edit tracks", "error");
+    return this.store.canEdit;
+  }
+
+  // ---- frames ----
+  step(by: number): void { this.ws.playback.pause(); this.ws.goto(this.ws.frame + by); }
+  goto(frame: number): void { this.ws.playback.pause(); this.ws.goto(Number.isFinite(frame) ? frame : this.ws.video.frame_count - 1); }
+  togglePlay(): void { this.ws.playback.toggle(); }
+  focusFrameInput(): void { this.ws.controls.focusInput(); }
+
+  nextSuspicious(direction: 1 | -1): void {
+    const states = this.store.selected ? [this.store.selected] : this.store.ordered();
+    const marks = states.flatMap((s) => suspiciousFrames([...s.annotations.values()]));
+    const next = nextSuspicious(marks, this.ws.frame, direction);
+    if (next === null) this.say("no low-score or jumping frames" + (this.store.selected ? " on this track" : ""));
+    else this.goto(next);
+  }
+
+  // ---- tools and view ----
+  tool(name: ToolName): void {
+    this.ws.canvas.setTool(name);
+    this.ws.bus.emit("tracks.changed", {});
+  }
+
+  brushBy(factor: number): void {
+    this.ws.canvas.setBrushSize(Math.max(1, this.ws.canvas.brushSize * factor + (factor > 1 ? 1 : -1) * 0.5));
+    this.ws.bus.emit("tracks.changed", {});
+  }
+
+  newTrack(): void {
+    this.store.select(null);
+    this.tool("box");
+    this.say("draw a box around the new object");
+  }
+
+  selectIndex(i: number): void {
+    const state = this.store.ordered()[i];
+    if (state) this.store.select(state.track.id);
+  }
+
+  escape(): void {
+    if (document.querySelector(".help-overlay")) return document.querySelector(".help-overlay")!.remove();
+    if (!this.ws.canvas.cancelGesture()) this.store.select(null);
+  }
+
+  toggleLayer(layer: keyof LayerToggles): void {
+    this.ws.canvas.setLayers({ [layer]: !this.ws.canvas.layers[layer] });
+    this.ws.bus.emit("tracks.changed", {});
+  }
+
+  toggleSelectedVisible(): void {
+    const s = this.store.selected;
+    if (s) this.store.setVisible(s.track.id, !s.visible);
+  }
+
+  fit(): void { this.ws.canvas.fit(); }
+  zoom(factor: number): void { this.ws.canvas.zoomBy(factor); }
+  help(): void { showHelp(); }
+
+  // ---- edits ----
+  async boxDrawn(frame: number, box: BoxXYWH): Promise<void> {
+    if (!this.editable()) return;
+    const selected = this.store.selected;
+    if (selected) {
+      await this.run(setFrameCommand(this.store, this.ws.refs.of(selected.track.id), frame, { box }, "re-anchor box"));
+      return;
+    }
+    if (this.ws.newLabelId === null) return this.say("this project has no labels yet; a manager must add one", "error");
+    const command = createTrackCommand(this.store, this.ws.refs, this.ws.newLabelId, frame, box, (id) => this.store.select(id));
+    if (await this.run(command)) this.say("track created — press P to propagate it");
+  }
+
+  async maskEdited(trackId: number, frame: number, mask: Rle, area: number): Promise<void> {
+    if (!this.editable()) return this.ws.scheduleRedraw();
+    const ref = this.ws.refs.of(trackId);
+    if (area === 0) {
+      this.say("the mask is empty now, so the frame is deleted");
+      await this.run(deleteFramesCommand(this.store, ref, frame, frame));
+    } else {
+      await this.run(setFrameCommand(this.store, ref, frame, { mask }, "paint mask"));
+    }
+  }
+
+  async undo(): Promise<void> {
+    try {
+      if (!(await this.ws.history.undo())) this.say("nothing to undo");
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  async redo(): Promise<void> {
+    try {
+      if (!(await this.ws.history.redo())) this.say("nothing to redo");
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  async deleteFrame(): Promise<void> {
+    const s = this.store.selected;
+    if (!s) return this.say("select a track first", "error");
+    if (!s.annotations.has(this.ws.frame)) return this.say(`track #${s.track.object_id} has nothing on this frame`);
+    if (this.editable()) await this.run(deleteFramesCommand(this.store, this.ws.refs.of(s.track.id), this.ws.frame, this.ws.frame));
+  }
+
+  async deleteRange(): Promise<void> {
+    const s = this.store.selected;
+    if (!s) return this.say("select a track first", "error");
+    if (!this.editable()) return;
+    const last = this.ws.video.frame_count - 1;
+    const answer = window.prompt(`Delete track #${s.track.object_id}'s frames from–to (inclusive):`, `${this.ws.frame}-${last}`);
+    const m = answer?.match(/^\s*(\d+)\s*[-–:]\s*(\d+)\s*$/);
+    if (!answer) return;
+    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) > last) return this.say(`give a range like ${this.ws.frame}-${last}`, "error");
+    await this.run(deleteFramesCommand(this.store, this.ws.refs.of(s.track.id), Number(m[1]), Number(m[2])));
+  }
+
+  // ---- propagation ----
+  async propagate(direction: Direction): Promise<void> {
+    if (!this.editable()) return;
+    const frame = this.ws.frame;
+    const selected = this.store.selected;
+    const tracks = selected ? [selected] : this.store.ordered().filter((s) => s.annotations.has(frame));
+    if (!tracks.length) return this.say("no track has an annotation on this frame to start from", "error");
+    if (tracks.some((s) => !s.annotations.has(frame))) {
+      return this.say(`track #${selected!.track.object_id} has no box or mask on frame ${frame}; draw one first`, "error");
+    }
+    try {
+      const ids = tracks.map((s) => s.track.id);
+      const job = ids.length === 1 ? await api.propagate(ids[0], frame, direction)
+        : await api.propagateTracks(this.ws.video.id, ids, frame, direction);
+      this.ws.jobs.watch(job);
+    } catch (error) {
+      if (error instanceof ConflictError && error.jobId !== null) {
+        this.say("a propagation is already running on this track; showing its progress");
+        this.ws.jobs.watch(await api.getJob(error.jobId));
+      } else {
+        this.failed(error);
+      }
+    }
+  }
+
+  // ---- review ----
+  async submit(): Promise<void> {
+    const s = this.store.selected;
+    if (!s) return this.say("select a track first", "error");
+    await this.review(() => this.store.submit(s.track.id), "sent for review");
+  }
+
+  async accept(): Promise<void> {
+    const s = this.store.selected;
+    if (!s) return this.say("select a track first", "error");
+    await this.review(() => this.store.accept(s.track.id), "accepted");
+  }
+
+  /** Reject with a comment on this frame (from the review panel, or asked for). */
+  async reject(text?: string): Promise<void> {
+    const s = this.store.selected;
+    if (!s) return this.say("select a track first", "error");
+    const comment = text ?? window.prompt(`Why is track #${s.track.object_id} rejected? (saved as a comment on frame ${this.ws.frame})`, "");
+    if (comment === null) return;
+    await this.review(() => this.store.reject(s.track.id, comment, this.ws.frame), "rejected");
+  }
+
+  comment(): void {
+    document.querySelector<HTMLTextAreaElement>(".comment-input")?.focus();
+  }
+
+  private async review(call: () => Promise<void>, done: string): Promise<void> {
+    try {
+      await call();
+      toast(`track ${done}`);
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { comboOf, SHORTCUTS } from "./shortcuts";
+
+const key = (k: string, mods: Partial<{ ctrl: boolean; shift: boolean; alt: boolean; meta: boolean; code: string }> = {}) =>
+  comboOf({ key: k, code: mods.code ?? "", ctrlKey: !!mods.ctrl, shiftKey: !!mods.shift, altKey: !!mods.alt, metaKey: !!mods.meta });
+
+describe("shortcut combos", () => {
+  it("normalises letters, modifiers and symbols", () => {
+    expect(key("Z", { ctrl: true, shift: true })).toBe("Ctrl+Shift+z");
+    expect(key("z", { meta: true })).toBe("Ctrl+z");
+    expect(key("?", { shift: true })).toBe("?");
+    expect(key("ArrowLeft", { shift: true })).toBe("Shift+ArrowLeft");
+    expect(key("π", { alt: true, code: "KeyP" })).toBe("Alt+p");
+  });
+
+  it("binds each combo to one action only", () => {
+    const all = SHORTCUTS.flatMap((s) => s.keys);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it("covers every frequent action", () => {
+    const helps = SHORTCUTS.map((s) => s.help).join("\n");
+    for (const needed of ["next frame", "previous frame", "play", "low-score", "brush", "eraser", "undo", "redo", "propagate"]) {
+      expect(helps).toContain(needed);
+    }
+  });
+});

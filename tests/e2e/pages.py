@@ -1,0 +1,62 @@
+"""Small helpers to drive the workspace from Playwright: image coordinates, canvas pixels, waits."""
+
+from django.db import close_old_connections
+
+from annotator.models import FrameAnnotation, Track
+
+
+def wait_for_frame(page, frame: int, masks: int | None = None) -> None:
+    """Wait until the canvas has drawn `frame` (and that many masks over it, when given)."""
+    extra = "" if masks is None else f"[data-mask-count='{masks}']"
+    page.wait_for_selector(f".canvas-host[data-rendered-frame='{frame}']{extra}")
+
+
+def go_to_frame(page, frame: int) -> None:
+    page.fill(".frame-input", str(frame))
+    page.press(".frame-input", "Enter")
+    wait_for_frame(page, frame)
+
+
+def to_client(page, x: float, y: float) -> tuple[float, float]:
+    p = page.evaluate("([x, y]) => window.siamlabel.canvas.imageToClient({x, y})", [x, y])
+    return p["x"], p["y"]
+
+
+def drag(page, start, end, steps: int = 8) -> None:
+    """Press at image point `start`, move to `end`, release (a box or a brush stroke)."""
+    page.mouse.move(*to_client(page, *start))
+    page.mouse.down()
+    page.mouse.move(*to_client(page, *end), steps=steps)
+    page.mouse.up()
+
+
+def pixel(page, x: float, y: float) -> list[int]:
+    """RGBA of the frame layer (frame + masks) at an image point, as drawn on screen."""
+    return page.evaluate(
+        """([x, y]) => {
+            const host = document.querySelector('.canvas-host');
+            const canvas = host.querySelector('canvas.frame-layer');
+            const c = window.siamlabel.canvas.imageToClient({x, y});
+            const r = host.getBoundingClientRect();
+            const dpr = canvas.width / r.width;
+            const d = canvas.getContext('2d').getImageData(Math.floor((c.x - r.left) * dpr), Math.floor((c.y - r.top) * dpr), 1, 1).data;
+            return Array.from(d);
+        }""",
+        [x, y],
+    )
+
+
+def annotation(track_id: int, frame: int) -> FrameAnnotation | None:
+    close_old_connections()
+    return FrameAnnotation.objects.filter(track_id=track_id, frame_index=frame).first()
+
+
+def only_track() -> Track:
+    close_old_connections()
+    tracks = list(Track.objects.all())
+    assert len(tracks) == 1, tracks
+    return tracks[0]
+
+
+def colour_distance(a, b) -> int:
+    return sum(abs(int(x) - int(y)) for x, y in zip(a[:3], b[:3], strict=True))

@@ -1,0 +1,124 @@
+"""The whole path in a real browser: upload, box, propagate, correct, re-propagate, review."""
+
+import time
+
+import pytest
+from django.db import close_old_connections
+
+from annotator.models import PropagationJob, Track
+from tests import clips
+from tests.e2e.conftest import screenshot
+from tests.e2e.pages import annotation, colour_distance, drag, go_to_frame, only_track, pixel, wait_for_frame
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
+
+FRAMES, WIDTH, HEIGHT = 24, 320, 240
+
+
+def wait_until(condition, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        close_old_connections()
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def propagate_and_wait(page, key: str = "p") -> None:
+    """Start propagation with a key press and wait until that (new) job has ended."""
+    previous = page.get_attribute(".propagation-panel", "data-job-id")
+    page.keyboard.press(key)
+    page.wait_for_function(
+        """(previous) => {
+            const d = document.querySelector('.propagation-panel').dataset;
+            return d.jobId && d.jobId !== previous && ['succeeded', 'failed', 'cancelled'].includes(d.jobStatus);
+        }""",
+        arg=previous, timeout=120_000,
+    )
+    status = page.get_attribute(".propagation-panel", "data-job-status")
+    assert status == "succeeded", page.inner_text(".job-status")
+
+
+@pytest.fixture
+def worker(celery_worker_process, e2e_cast):
+    """The worker, with the real tracker's checkpoint registered as the default when it has one."""
+    if celery_worker_process.checkpoint is not None:
+        from annotator.services.checkpoints import register_checkpoint
+
+        register_checkpoint(name="e2e", file=str(celery_worker_process.checkpoint), make_default=True)
+    return celery_worker_process
+
+
+def test_annotate_propagate_correct_and_accept(e2e_cast, new_page, worker, tmp_path):
+    alice = new_page(e2e_cast.alice, f"/projects/{e2e_cast.project.pk}/")
+
+    # upload a generated clip; the worker extracts its frames while the page polls
+    clip = clips.write_video(tmp_path / "square.avi", n=FRAMES, width=WIDTH, height=HEIGHT)
+    alice.set_input_files("form.upload input[type=file]", str(clip))
+    alice.click("form.upload button[type=submit]")
+    alice.wait_for_selector(".upload-message:has-text('Uploaded')")
+    alice.wait_for_selector("tr[data-status='ready']", timeout=60_000)
+    alice.click("tr[data-status='ready'] a.button")
+    wait_for_frame(alice, 0)
+
+    # draw a box around the square with the mouse: a new track with the first label
+    alice.keyboard.press("r")
+    drag(alice, (20, 40), (50, 70))
+    alice.wait_for_selector("li.track.selected")
+    track = only_track()
+    first = annotation(track.pk, 0)
+    assert first.source == "manual_box"
+    assert first.bbox == pytest.approx(clips.square_box(0), abs=1.0)
+
+    # propagate forward and see the mask drawn on a later frame (canvas pixels, masks on vs off)
+    propagate_and_wait(alice)
+    assert annotation(track.pk, 12).source == "propagated"
+    go_to_frame(alice, 12)
+    centre = (20 + 3 * 12 + 15, 40 + (12 % 3) + 15)
+    wait_for_frame(alice, 12, masks=1)
+    with_mask = pixel(alice, *centre)
+    alice.keyboard.press("m")
+    wait_for_frame(alice, 12, masks=0)
+    without_mask = pixel(alice, *centre)
+    alice.keyboard.press("m")
+    wait_for_frame(alice, 12, masks=1)
+    assert colour_distance(with_mask, without_mask) > 40, (with_mask, without_mask)
+    screenshot(alice, "workspace-propagated")
+
+    # correct frame 12 with the brush: paint a stripe under the square
+    alice.keyboard.press("b")
+    outside = (centre[0], centre[1] + 40)
+    before = pixel(alice, *outside)
+    drag(alice, (outside[0] - 10, outside[1]), (outside[0] + 10, outside[1]))
+    corrected = wait_until(lambda: (a := annotation(track.pk, 12)) and a.source == "manual_mask" and a, what="brush save")
+    assert corrected.area > 900
+    alice.wait_for_function("() => window.siamlabel.workspace.store.annotation(%d, 12)?.source === 'manual_mask'" % track.pk)
+    wait_for_frame(alice, 12, masks=1)
+    assert colour_distance(pixel(alice, *outside), before) > 40
+    screenshot(alice, "workspace-brushed")
+
+    # re-propagate from the corrected frame: later frames come from the new job
+    alice.keyboard.press("v")
+    propagate_and_wait(alice)
+    close_old_connections()
+    last_job = PropagationJob.objects.order_by("-id").first()
+    assert last_job.start_frame == 12
+    assert annotation(track.pk, 20).job_id == last_job.pk
+    assert annotation(track.pk, 12).source == "manual_mask"  # anchors are never overwritten
+
+    # send to review
+    alice.click("button.submit-review")
+    wait_until(lambda: Track.objects.get(pk=track.pk).review_status == "in_review", what="submit")
+    assert not alice.js_errors, alice.js_errors
+
+    # the reviewer finds it in the queue, opens its worst frame and accepts it
+    bob = new_page(e2e_cast.bob, "/review/")
+    bob.wait_for_selector(f"tr[data-track='{track.pk}']")
+    bob.click(f"tr[data-track='{track.pk}'] a.open")
+    bob.wait_for_selector(".canvas-host[data-rendered-frame]")
+    bob.click("button.accept")
+    wait_until(lambda: Track.objects.get(pk=track.pk).review_status == "accepted", what="accept")
+    screenshot(bob, "review-accepted")
+    assert not bob.js_errors, bob.js_errors

@@ -1,0 +1,125 @@
+"""Editing in the browser without a worker: stale edits, undo/redo, shortcuts help, rejected tracks."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import close_old_connections
+
+from annotator.models import Track
+from annotator.services import review as review_services
+from annotator.services import tracks as track_services
+from annotator.services import videos as video_services
+from tests import clips
+from tests.e2e.conftest import screenshot
+from tests.e2e.pages import annotation, drag, go_to_frame, wait_for_frame
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture
+def video_with_track(e2e_cast, tmp_path, monkeypatch):
+    """A 12-frame 160x120 clip extracted in-process (no worker) and one track boxed on frame 0."""
+    from annotator import queue
+
+    # a worker from another test may still run: it must not extract this clip at the same time
+    monkeypatch.setattr(queue, "enqueue_extraction", lambda video_id: None)
+    path = clips.write_video(tmp_path / "clip.avi")
+    upload = SimpleUploadedFile("clip.avi", path.read_bytes(), content_type="video/x-msvideo")
+    video = video_services.create_video(project=e2e_cast.project, name="clip", upload=upload, by=e2e_cast.alice)
+    video = video_services.extract_video_frames(video.pk)
+    track = track_services.create_track(video=video, label=e2e_cast.project.labels.first(), frame_index=0,
+                                        bbox=clips.square_box(0), by=e2e_cast.alice)
+    return video, track
+
+
+def current_version(track) -> int:
+    close_old_connections()
+    return Track.objects.get(pk=track.pk).version
+
+
+def test_a_stale_edit_is_refused_with_a_reload_button(e2e_cast, new_page, video_with_track):
+    video, track = video_with_track
+    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?track={track.pk}&frame=3")
+    wait_for_frame(page, 3)
+    # someone else edits the track after the page loaded it
+    track_services.set_frame_annotation(track=track, frame_index=5, version=track.version, bbox=[1, 1, 10, 10])
+    page.keyboard.press("r")
+    drag(page, (30, 40), (60, 70))
+    page.wait_for_selector(".conflict-banner:not([hidden])")
+    assert "changed by someone else" in page.inner_text(".conflict-banner")
+    assert annotation(track.pk, 3) is None  # nothing was overwritten
+    screenshot(page, "workspace-conflict")
+    page.click(".reload-track")
+    page.wait_for_selector(".conflict-banner", state="hidden")
+    drag(page, (30, 40), (60, 70))  # with the reloaded version the same edit goes through
+    page.wait_for_function("() => !!window.siamlabel.workspace.store.annotation(%d, 3)" % track.pk)
+    assert annotation(track.pk, 3).bbox == pytest.approx([30, 40, 30, 30], abs=1.0)
+    assert not page.js_errors, page.js_errors
+
+
+def test_undo_and_redo_a_box_and_a_brush_stroke(e2e_cast, new_page, video_with_track):
+    video, track = video_with_track
+    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?track={track.pk}&frame=0")
+    wait_for_frame(page, 0)
+    go_to_frame(page, 4)
+    page.keyboard.press("r")
+    drag(page, (30, 42), (60, 72))
+    page.wait_for_selector("button.undo:not([disabled])")
+    assert annotation(track.pk, 4).source == "manual_box"
+    page.keyboard.press("b")
+    drag(page, (45, 57), (45, 90))
+    page.wait_for_function("() => window.siamlabel.workspace.store.annotation(%d, 4)?.source === 'manual_mask'" % track.pk)
+    painted = annotation(track.pk, 4)
+    assert painted.source == "manual_mask" and painted.area > 50
+
+    page.keyboard.press("Control+z")  # back to the box
+    page.wait_for_function("() => window.siamlabel.workspace.store.annotation(%d, 4)?.source === 'manual_box'" % track.pk)
+    page.keyboard.press("Control+z")  # back to nothing
+    page.wait_for_function("() => !window.siamlabel.workspace.store.annotation(%d, 4)" % track.pk)
+    assert annotation(track.pk, 4) is None
+    page.keyboard.press("Control+Shift+z")
+    page.keyboard.press("Control+Shift+z")
+    page.wait_for_function("() => window.siamlabel.workspace.store.annotation(%d, 4)?.source === 'manual_mask'" % track.pk)
+    assert annotation(track.pk, 4).area == painted.area
+
+    # delete the frame with the keyboard, then undo that too
+    page.keyboard.press("Delete")
+    page.wait_for_function("() => !window.siamlabel.workspace.store.annotation(%d, 4)" % track.pk)
+    page.keyboard.press("Control+z")
+    page.wait_for_function("() => !!window.siamlabel.workspace.store.annotation(%d, 4)" % track.pk)
+    assert annotation(track.pk, 4).area == painted.area
+    assert not page.js_errors, page.js_errors
+
+
+def test_help_lists_the_shortcuts_and_keys_move_frames(e2e_cast, new_page, video_with_track):
+    video, track = video_with_track
+    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/")
+    wait_for_frame(page, 0)
+    page.keyboard.press("ArrowRight")
+    wait_for_frame(page, 1)
+    page.keyboard.press("Shift+ArrowRight")
+    wait_for_frame(page, 11)
+    page.keyboard.press("Home")
+    wait_for_frame(page, 0)
+    page.keyboard.press("?")
+    help_text = page.inner_text(".help-overlay")
+    for action in ("next frame", "play / pause", "brush", "eraser", "undo", "redo", "propagate forward", "low-score"):
+        assert action in help_text
+    screenshot(page, "workspace-help")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".help-overlay", state="detached")
+
+
+def test_the_annotator_sees_rejected_tracks_with_their_comments(e2e_cast, new_page, video_with_track):
+    video, track = video_with_track
+    track = review_services.submit_for_review(track=track, version=track.version)
+    review_services.reject_track(track=track, version=track.version, comment="the mask misses the left edge",
+                                 frame_index=7, by=e2e_cast.bob)
+    page = new_page(e2e_cast.alice, "/review/?status=rejected")
+    page.wait_for_selector(f"tr[data-track='{track.pk}']")
+    page.click(f"tr[data-track='{track.pk}'] a.open")
+    page.wait_for_selector(".comment:has-text('misses the left edge')")
+    assert "frame 7" in page.inner_text(".comments")
+    assert "rejected" in page.inner_text(".review-panel")
+    page.click(".comment a.frame-link")
+    wait_for_frame(page, 7)
+    screenshot(page, "workspace-rejected")
