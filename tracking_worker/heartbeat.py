@@ -53,9 +53,9 @@ def _requeue_orphans(lease_seconds: int) -> None:
 
 @signals.worker_ready.connect
 def _start(sender=None, **_):
-    consumer = getattr(sender, "consumer", None) if sender else None
+    """`sender` is the worker's consumer: it knows the hostname and the queues consumed."""
     _state["hostname"] = getattr(sender, "hostname", None) or socket.gethostname()
-    queues = getattr(getattr(consumer, "task_consumer", None), "queues", None) or []
-    _state["queues"] = ",".join(q.name for q in queues)
+    queues = sender.app.amqp.queues.consume_from if sender is not None else None
+    _state["queues"] = ",".join(sorted(queues or {}))
     stop = threading.Event()
     threading.Thread(target=_loop, args=(stop,), daemon=True, name="heartbeat").start()
