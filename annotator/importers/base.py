@@ -20,7 +20,7 @@ from pycocotools import mask as coco_mask
 
 from annotator import masks
 from annotator.exporters.base import folder_name
-from annotator.importers.archive import Archive, ArchiveError, listing
+from annotator.importers.archive import Archive, ArchiveError, listing, load_json_file
 
 from annotator.models.tracks import MAX_OBJECT_ID
 
@@ -315,4 +315,38 @@ class Importer:
 
     def read(self, on_progress: Callable[[float], None] = lambda f: None) -> list[ImportedVideo]:
         """Return the archive's videos with their tracks, checked against the target."""
+        raise NotImplementedError
+
+
+class JsonLabelsImporter(Importer):
+    """A format whose labels are one JSON file: uploaded alone, or zipped with the frames."""
+
+    suffixes = (".zip", ".json")
+    #: where the JSON sits in the archive
+    annotation_file: str = ""
+
+    @classmethod
+    def check_layout(cls, archive: Archive) -> None:
+        archive.find_json(cls.annotation_file)
+
+    #: the folder of frame folders, beside the JSON (see images_root)
+    images_dir: str = ""
+
+    def images_root(self, annotation_name: str) -> PurePosixPath:
+        """The folder holding `images_dir`, given where the JSON was found."""
+        return PurePosixPath(annotation_name).parent
+
+    def read(self, on_progress: Callable[[float], None] = lambda f: None) -> list[ImportedVideo]:
+        if self.path.suffix.lower() == ".json":
+            return self.read_labels(load_json_file(self.path), self.path.name, frame_files=None, on_progress=on_progress)
+        with Archive(self.path) as archive:
+            name = archive.find_json(self.annotation_file)
+            root = self.images_root(name)
+            prefix = f"{root}/{self.images_dir}/" if str(root) != "." else f"{self.images_dir}/"
+            frame_files = {n[len(prefix):] for n in archive.files if n.startswith(prefix)}
+            return self.read_labels(archive.load_json(name), name, frame_files=frame_files or None,
+                                    on_progress=on_progress)
+
+    def read_labels(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
+        """Check and convert the parsed JSON; `frame_files` are the frame paths under the images folder."""
         raise NotImplementedError

@@ -10,13 +10,12 @@ docs/formats.md has the details.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from annotator.importers.archive import Archive, ArchiveError, listing, load_json_file
+from annotator.importers.archive import ArchiveError, listing
 from annotator.importers.base import (
     ImportedVideo,
-    Importer,
+    JsonLabelsImporter,
     TargetVideo,
     TrackCollector,
     box_frame,
@@ -37,27 +36,17 @@ def _list(document: dict, key: str, where: str) -> list:
     return value
 
 
-class CocoImporter(Importer):
+class CocoImporter(JsonLabelsImporter):
     format = "coco"
-    suffixes = (".zip", ".json")
+    annotation_file = ANNOTATION_FILE
+    images_dir = IMAGES_DIR
 
-    @classmethod
-    def check_layout(cls, archive: Archive) -> None:
-        archive.find_json(ANNOTATION_FILE)
+    def images_root(self, annotation_name: str) -> PurePosixPath:
+        # images sit next to the annotations folder: <root>/annotations/x.json, <root>/images/
+        parent = PurePosixPath(annotation_name).parent
+        return parent.parent if parent.name == "annotations" else parent
 
-    def read(self, on_progress: Callable[[float], None] = lambda f: None) -> list[ImportedVideo]:
-        if self.path.suffix.lower() == ".json":
-            return self._read(load_json_file(self.path), self.path.name, frame_files=None, on_progress=on_progress)
-        with Archive(self.path) as archive:
-            name = archive.find_json(ANNOTATION_FILE)
-            # images sit next to the annotations folder: <root>/annotations/x.json, <root>/images/
-            parent = PurePosixPath(name).parent
-            root = parent.parent if parent.name == "annotations" else parent
-            prefix = f"{root}/{IMAGES_DIR}/" if str(root) != "." else f"{IMAGES_DIR}/"
-            frame_files = {n[len(prefix):] for n in archive.files if n.startswith(prefix)}
-            return self._read(archive.load_json(name), name, frame_files=frame_files or None, on_progress=on_progress)
-
-    def _read(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
+    def read_labels(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
         if not isinstance(document, dict):
             raise ArchiveError(f"{source} must hold a JSON object")
         images = _list(document, "images", source)

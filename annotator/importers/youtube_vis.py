@@ -9,13 +9,12 @@ A null segmentation with a box imports as a box; with neither, the track has not
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from annotator.importers.archive import Archive, ArchiveError, listing, load_json_file
+from annotator.importers.archive import ArchiveError, listing
 from annotator.importers.base import (
     ImportedVideo,
-    Importer,
+    JsonLabelsImporter,
     TargetVideo,
     TrackCollector,
     box_frame,
@@ -28,25 +27,12 @@ ANNOTATION_FILE = "instances.json"
 IMAGES_DIR = "JPEGImages"
 
 
-class YoutubeVisImporter(Importer):
+class YoutubeVisImporter(JsonLabelsImporter):
     format = "youtube-vis"
-    suffixes = (".zip", ".json")
+    annotation_file = ANNOTATION_FILE
+    images_dir = IMAGES_DIR
 
-    @classmethod
-    def check_layout(cls, archive: Archive) -> None:
-        archive.find_json(ANNOTATION_FILE)
-
-    def read(self, on_progress: Callable[[float], None] = lambda f: None) -> list[ImportedVideo]:
-        if self.path.suffix.lower() == ".json":
-            return self._read(load_json_file(self.path), self.path.name, frame_files=None, on_progress=on_progress)
-        with Archive(self.path) as archive:
-            name = archive.find_json(ANNOTATION_FILE)
-            parent = PurePosixPath(name).parent
-            prefix = f"{parent}/{IMAGES_DIR}/" if str(parent) != "." else f"{IMAGES_DIR}/"
-            frame_files = {n[len(prefix):] for n in archive.files if n.startswith(prefix)}
-            return self._read(archive.load_json(name), name, frame_files=frame_files or None, on_progress=on_progress)
-
-    def _read(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
+    def read_labels(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
         if not isinstance(document, dict) or not all(isinstance(document.get(k), list) for k in
                                                      ("videos", "annotations", "categories")):
             raise ArchiveError(f"{source} needs 'videos', 'annotations' and 'categories' lists: is it YouTube-VIS?")

@@ -8,12 +8,12 @@ Runs the same service as the API's export job, in this process (no worker needed
 import shutil
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotator.choices import JobStatus, ReviewStatus
-from annotator.models import Project, TransferFormat
+from annotator.management.commands._arguments import project_or_error, user_or_error
+from annotator.models import TransferFormat
 from annotator.services import transfers
 from annotator.services.errors import ServiceError
 
@@ -45,14 +45,8 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args, **options):
-        project = Project.objects.filter(pk=options["project"]).first()
-        if project is None:
-            raise CommandError(f"no project with id {options['project']}")
-        by = None
-        if options["user"]:
-            by = get_user_model().objects.filter(username=options["user"]).first()
-            if by is None:
-                raise CommandError(f"no user named '{options['user']}'")
+        project = project_or_error(options["project"])
+        by = user_or_error(options["user"])
         try:
             job = transfers.start_export(
                 project=project, format=options["format"], by=by, video_ids=options["videos"],

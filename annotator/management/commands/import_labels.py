@@ -8,13 +8,13 @@ Runs the same service as the API's import job, in this process (no worker needed
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotator.choices import JobStatus
-from annotator.models import Project, TransferFormat
+from annotator.management.commands._arguments import project_or_error, user_or_error
+from annotator.models import TransferFormat
 from annotator.services import transfers
 from annotator.services.errors import ServiceError
 
@@ -30,17 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args, **options):
-        project = Project.objects.filter(pk=options["project"]).first()
-        if project is None:
-            raise CommandError(f"no project with id {options['project']}")
+        project = project_or_error(options["project"])
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no file {path}")
-        by = None
-        if options["user"]:
-            by = get_user_model().objects.filter(username=options["user"]).first()
-            if by is None:
-                raise CommandError(f"no user named '{options['user']}'")
+        by = user_or_error(options["user"])
         try:
             with open(path, "rb") as f:
                 job = transfers.start_import(project=project, format=options["format"], upload=File(f, name=path.name),

@@ -5,11 +5,11 @@
 
 import time
 
-from django.contrib.auth import get_user_model
-from django.core.management import BaseCommand, CommandError
+from django.core.management import BaseCommand
 from tqdm import tqdm
 
-from annotator.models import BatchPropagation, Project
+from annotator.management.commands._arguments import project_or_error, user_or_error
+from annotator.models import BatchPropagation
 from annotator.services.batches import batch_progress, start_batch
 
 
@@ -24,13 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-wait", action="store_true", help="Queue and return without a progress bar.")
 
     def handle(self, *args, project, videos, max_running, user, no_wait, **options):
-        project_obj = Project.objects.filter(pk=project).first()
-        if project_obj is None:
-            raise CommandError(f"no project {project}")
+        project_obj = project_or_error(project)
         queryset = project_obj.videos.all()
         if videos:
             queryset = queryset.filter(pk__in=[int(v) for v in videos.split(",")])
-        by = get_user_model().objects.filter(username=user).first() if user else None
+        by = user_or_error(user)
         batch = start_batch(videos=queryset, by=by, max_running=max_running, project=project_obj)
         count = batch.jobs.count()
         self.stdout.write(f"batch {batch.pk}: {count} job(s) queued")
