@@ -1,0 +1,86 @@
+"""The public tracker API validates its inputs and returns the documented shapes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tracking_worker.siammask import Tracker, TrackerConfig
+from tracking_worker.siammask.tracker import TrackResult
+
+CPU = TrackerConfig.davis(device="cpu")
+
+
+@pytest.fixture
+def tracker(random_model):
+    return Tracker(random_model, CPU)
+
+
+def test_result_has_the_documented_fields(tracker, squares_clip, squares_boxes):
+    tracker.init(squares_clip[0], squares_boxes[0])
+    result = tracker.track(squares_clip[1])
+    assert isinstance(result, TrackResult)
+    assert isinstance(result.score, float)
+    assert len(result.bbox) == 4 and all(isinstance(v, float) for v in result.bbox)
+    assert result.rotated_box.shape == (4, 2) and result.rotated_box.dtype == np.float64
+    assert result.mask.shape == squares_clip[0].shape[:2] and result.mask.dtype == bool
+
+
+def test_bbox_stays_inside_the_official_clamp(tracker, squares_clip, squares_boxes):
+    tracker.init(squares_clip[0], squares_boxes[0])
+    height, width = squares_clip[0].shape[:2]
+    for frame in squares_clip[1:3]:
+        x, y, w, h = tracker.track(frame).bbox
+        assert 0 <= x + w / 2 <= width and 0 <= y + h / 2 <= height
+        assert 10 <= w <= width and 10 <= h <= height
+
+
+@pytest.mark.parametrize(
+    "box",
+    [(10, 10, 0, 5), (10, 10, 5, -1), (500, 10, 5, 5), (-20, 10, 10, 5), (1, 2, 3), (1, 2, float("nan"), 4)],
+)
+def test_bad_boxes_are_refused(tracker, squares_clip, box):
+    with pytest.raises(ValueError):
+        tracker.init(squares_clip[0], box)
+
+
+@pytest.mark.parametrize(
+    ("frame", "error"),
+    [
+        (np.zeros((20, 30, 3), dtype=np.float32), TypeError),
+        (np.zeros((20, 30), dtype=np.uint8), ValueError),
+        (np.zeros((20, 30, 4), dtype=np.uint8), ValueError),
+        ([[0, 0, 0]], TypeError),
+    ],
+)
+def test_bad_frames_are_refused(tracker, frame, error):
+    with pytest.raises(error):
+        tracker.init(frame, (1, 1, 5, 5))
+
+
+def test_track_before_init_is_refused(tracker, squares_clip):
+    with pytest.raises(RuntimeError, match="init"):
+        tracker.track(squares_clip[0])
+
+
+def test_frame_size_change_is_refused(tracker, squares_clip, squares_boxes):
+    tracker.init(squares_clip[0], squares_boxes[0])
+    with pytest.raises(ValueError, match="frame"):
+        tracker.track(squares_clip[1][:, :100])
+
+
+def test_refine_off_uses_the_mask_head(random_model, squares_clip, squares_boxes):
+    tracker = Tracker(random_model, dataclasses.replace(CPU, refine=False))
+    tracker.init(squares_clip[0], squares_boxes[0])
+    assert tracker.track(squares_clip[1]).mask.shape == squares_clip[0].shape[:2]
+
+
+def test_configs_hold_the_official_values():
+    davis, vot = TrackerConfig.davis(), TrackerConfig.vot()
+    assert (davis.penalty_k, davis.window_influence, davis.lr, davis.seg_thr) == (0.04, 0.4, 1.0, 0.35)
+    assert (vot.penalty_k, vot.window_influence, vot.lr, vot.seg_thr) == (0.04, 0.42, 0.25, 0.30)
+    assert davis.score_size == 25 and davis.anchor_num == 5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        davis.lr = 0.5  # type: ignore[misc]

@@ -1,0 +1,116 @@
+"""Load SiamMask weights strictly, official checkpoints included.
+
+    model = load_model("SiamMask_DAVIS.pth")          # or a state dict; device=None picks one
+    digest = file_sha256("SiamMask_DAVIS.pth")
+
+Accepted storage (official: utils/load_helper.py load_pretrain): a bare state dict or a dict
+with a `state_dict` (or `model`) entry, keys optionally prefixed by `module.`. Unlike the
+official non-strict load, anything else missing or unexpected raises
+CheckpointMismatchError; only `num_batches_tracked` (absent from old PyTorch saves) is optional.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import torch
+
+from .network import SiamMask
+
+_OPTIONAL_SUFFIX = "num_batches_tracked"
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint's keys or shapes do not match the SiamMask sharp model."""
+
+    def __init__(self, missing: list[str], unexpected: list[str], wrong_shape: list[str]) -> None:
+        self.missing, self.unexpected, self.wrong_shape = missing, unexpected, wrong_shape
+        parts = ["checkpoint does not match the SiamMask sharp model"]
+        for title, names in (
+            ("missing keys", missing),
+            ("unexpected keys", unexpected),
+            ("shape mismatches", wrong_shape),
+        ):
+            if names:
+                shown = ", ".join(names[:20]) + (f", ... ({len(names)} in all)" if len(names) > 20 else "")
+                parts.append(f"{title} ({len(names)}): {shown}")
+        super().__init__("; ".join(parts))
+
+
+def resolve_device(device: str | torch.device | None) -> torch.device:
+    """Return `device`, or cuda when available and cpu otherwise."""
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def file_sha256(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
+    """Return the hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def extract_state_dict(checkpoint: Mapping) -> dict[str, torch.Tensor]:
+    """Unwrap `state_dict` / `model` entries and strip `module.` prefixes."""
+    if not isinstance(checkpoint, Mapping):
+        raise TypeError(f"expected a state dict or a checkpoint dict, got {type(checkpoint).__name__}")
+    for wrapper in ("state_dict", "model"):
+        if isinstance(checkpoint.get(wrapper), Mapping):
+            checkpoint = checkpoint[wrapper]
+            break
+    # official: remove_prefix(state_dict, 'module.') for DataParallel saves
+    return {
+        (key[len("module.") :] if key.startswith("module.") else key): value
+        for key, value in checkpoint.items()
+    }
+
+
+def check_state_dict(model: torch.nn.Module, state: Mapping[str, torch.Tensor]) -> None:
+    """Raise CheckpointMismatchError unless `state` fits `model` (num_batches_tracked optional)."""
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state and not k.endswith(_OPTIONAL_SUFFIX)]
+    unexpected = [k for k in state if k not in expected]
+    wrong_shape = [
+        f"{k} {tuple(state[k].shape)} != {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in state and tuple(getattr(state[k], "shape", ())) != tuple(v.shape)
+    ]
+    if missing or unexpected or wrong_shape:
+        raise CheckpointMismatchError(missing, unexpected, wrong_shape)
+
+
+def load_model(
+    checkpoint: str | os.PathLike | Mapping,
+    device: str | torch.device | None = None,
+    *,
+    weights_only: bool = True,
+) -> SiamMask:
+    """Return a SiamMask in eval mode with the checkpoint's weights, on `device`.
+
+    Args:
+        checkpoint: a file path, or an already loaded (state) dict.
+        device: None picks cuda when available, else cpu.
+        weights_only: passed to torch.load; set False only for trusted files that pickle
+            arbitrary Python objects.
+    """
+    if isinstance(checkpoint, (str, os.PathLike)):
+        path = Path(checkpoint)
+        if not path.is_file():
+            raise FileNotFoundError(f"checkpoint not found: {path}")
+        try:
+            checkpoint = torch.load(path, map_location="cpu", weights_only=weights_only)
+        except Exception as exc:  # torch raises UnpicklingError or RuntimeError here
+            hint = " (if the file is trusted, retry with weights_only=False)" if weights_only else ""
+            raise ValueError(f"cannot read checkpoint {path}: {exc}{hint}") from exc
+    state = extract_state_dict(checkpoint)
+    model = SiamMask()
+    check_state_dict(model, state)
+    # strict=False only because num_batches_tracked may be absent; everything else was checked
+    model.load_state_dict(state, strict=False)
+    return model.to(resolve_device(device)).eval()
