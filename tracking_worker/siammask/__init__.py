@@ -15,4 +15,4 @@ from .checkpoints import CheckpointMismatchError, load_model
 from .config import TrackerConfig
 from .tracker import MultiTracker, Tracker, TrackResult
 
-__all__ = ["load_model", "Tracker", "TrackerConfig", "MultiTracker"]
+__all__ = ["load_model", "Tracker", "TrackerConfig", "MultiTracker", "TrackResult", "CheckpointMismatchError"]

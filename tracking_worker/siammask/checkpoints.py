@@ -24,11 +24,11 @@ _OPTIONAL_SUFFIX = "num_batches_tracked"
 
 
 class CheckpointMismatchError(ValueError):
-    """A checkpoint's keys or shapes do not match the SiamMask sharp model."""
+    """A checkpoint's keys or shapes do not match the model it claims to be."""
 
     def __init__(self, missing: list[str], unexpected: list[str], wrong_shape: list[str]) -> None:
         self.missing, self.unexpected, self.wrong_shape = missing, unexpected, wrong_shape
-        parts = ["checkpoint does not match the SiamMask sharp model"]
+        parts = ["checkpoint does not match the SiamMask model of its variant (sharp unless its metadata says light)"]
         for title, names in (
             ("missing keys", missing),
             ("unexpected keys", unexpected),
@@ -85,6 +85,23 @@ def check_state_dict(model: torch.nn.Module, state: Mapping[str, torch.Tensor]) 
         raise CheckpointMismatchError(missing, unexpected, wrong_shape)
 
 
+def build_model(checkpoint: Mapping) -> SiamMask:
+    """Return an untrained model of the checkpoint's variant.
+
+    Official checkpoints carry no metadata and are the sharp model; checkpoints written by our
+    training code say their variant (and the light variant's architecture) under "meta".
+    """
+    meta = checkpoint.get("meta") if isinstance(checkpoint, Mapping) else None
+    variant = meta.get("variant", "sharp") if isinstance(meta, Mapping) else "sharp"
+    if variant == "sharp":
+        return SiamMask()
+    if variant == "light":
+        from .network.light_backbone import light_siammask
+
+        return light_siammask(**meta.get("arch", {}))
+    raise ValueError(f"unknown model variant {variant!r} in the checkpoint's metadata")
+
+
 def load_model(
     checkpoint: str | os.PathLike | Mapping,
     device: str | torch.device | None = None,
@@ -109,7 +126,7 @@ def load_model(
             hint = " (if the file is trusted, retry with weights_only=False)" if weights_only else ""
             raise ValueError(f"cannot read checkpoint {path}: {exc}{hint}") from exc
     state = extract_state_dict(checkpoint)
-    model = SiamMask()
+    model = build_model(checkpoint)
     check_state_dict(model, state)
     # strict=False only because num_batches_tracked may be absent; everything else was checked
     model.load_state_dict(state, strict=False)
