@@ -84,21 +84,12 @@ def e2e_cast(transactional_db, e2e_settings):
     return type("Cast", (), {"alice": alice, "bob": bob, "carol": carol, "project": project})
 
 
-def real_tracker_checkpoint() -> Path | None:
-    """The weights the real tracker would use in e2e, or None to use the stand-in.
-
-    SIAMLABEL_E2E_TRACKER=stand-in|real|auto (default auto: real when the weights file exists).
-    SIAMLABEL_E2E_CHECKPOINT names the file (default: the starter weights of `make run`).
-    """
-    from django.conf import settings
-
-    mode = os.environ.get("SIAMLABEL_E2E_TRACKER", "auto")
-    path = Path(os.environ.get("SIAMLABEL_E2E_CHECKPOINT", Path(settings.SIAMLABEL_WEIGHTS_DIR) / "starter.pth"))
-    if mode == "stand-in":
-        return None
-    if mode == "real" and not path.is_file():
-        pytest.fail(f"SIAMLABEL_E2E_TRACKER=real but there are no weights at {path}")
-    return path if path.is_file() else None
+def tracker_checkpoint() -> Path:
+    """The committed starter weights (or SIAMLABEL_E2E_CHECKPOINT): e2e runs the real tracker."""
+    path = Path(os.environ.get("SIAMLABEL_E2E_CHECKPOINT", ROOT / "weights" / "starter.pth"))
+    if not path.is_file():
+        pytest.fail(f"no tracker weights at {path}")
+    return path
 
 
 def database_url() -> str:
@@ -143,11 +134,7 @@ def e2e_broker():
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_broker):
-    """A real worker on the gpu and default queues, using the test database and the e2e media folder.
-
-    Without weights for the real tracker (real_tracker_checkpoint), tests/e2e/stand_in_tracker.py
-    stands in for "tracking_worker.propagate": the browser test checks the UI, not the tracker.
-    """
+    """A real worker on the gpu and default queues, using the test database and the e2e media folder."""
     from django.db import connection
 
     if connection.vendor != "postgresql" or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
@@ -158,10 +145,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_bro
     cmd = [str(Path(sys.executable).parent / "celery"), "-A", "tracking_worker.celery_app", "worker", "-Q", "gpu,default",
            "-P", "solo", "--concurrency", "1", "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
            "--loglevel", "INFO"]
-    checkpoint = real_tracker_checkpoint()
-    uses_stand_in = checkpoint is None
-    if uses_stand_in:
-        cmd += ["--include", "tests.e2e.stand_in_tracker"]
+    checkpoint = tracker_checkpoint()
     env = os.environ | {"DATABASE_URL": url, "MEDIA_ROOT": str(e2e_media), "PYTHONUNBUFFERED": "1",
                         "CELERY_BROKER_URL": e2e_broker,
                         "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret")}
@@ -174,7 +158,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_bro
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the Celery worker did not start; see {ARTIFACTS / 'e2e-worker.log'}")
             time.sleep(0.2)
-        yield type("Worker", (), {"process": process, "uses_stand_in": uses_stand_in, "checkpoint": checkpoint})
+        yield type("Worker", (), {"process": process, "checkpoint": checkpoint})
     finally:
         process.terminate()
         try:

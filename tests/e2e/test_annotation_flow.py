@@ -43,11 +43,10 @@ def propagate_and_wait(page, key: str = "p") -> None:
 
 @pytest.fixture
 def worker(celery_worker_process, e2e_cast):
-    """The worker, with the real tracker's checkpoint registered as the default when it has one."""
-    if celery_worker_process.checkpoint is not None:
-        from annotator.services.checkpoints import register_checkpoint
+    """The worker, with the starter checkpoint registered as the default model."""
+    from annotator.services.checkpoints import register_checkpoint
 
-        register_checkpoint(name="e2e", file=str(celery_worker_process.checkpoint), make_default=True)
+    register_checkpoint(name="e2e", file=str(celery_worker_process.checkpoint), variant="light", make_default=True)
     return celery_worker_process
 
 

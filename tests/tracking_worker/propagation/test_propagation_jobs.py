@@ -129,6 +129,7 @@ def test_cancel_stops_a_running_job(clients, cast, tmp_path, checkpoint, start_w
     # The track is free again.
     again = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json")
     assert again.status_code == 202
+    clients.alice.post(f"/api/jobs/{again.json()['id']}/cancel/")
 
 
 def test_missing_checkpoint_fails_readably_and_leaves_the_track_editable(clients, cast, ready_video, track,
