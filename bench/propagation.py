@@ -30,7 +30,7 @@ def setup_django(media: Path, weights_dir: Path) -> None:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname='siamlabel_bench'").fetchone():
             conn.execute("CREATE DATABASE siamlabel_bench")
     os.environ.update(DJANGO_SETTINGS_MODULE="config.settings", DATABASE_URL=DB_URL, CELERY_BROKER_URL=BROKER_URL,
-                      DEBUG="1", MEDIA_ROOT=str(media), SIAMLABEL_WEIGHTS_DIR=str(weights_dir),
+                      DEBUG="1", ALLOWED_HOSTS="testserver,127.0.0.1", MEDIA_ROOT=str(media), SIAMLABEL_WEIGHTS_DIR=str(weights_dir),
                       SIAMLABEL_LOST_PATIENCE="1000000")
     import django
 
