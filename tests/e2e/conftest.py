@@ -111,9 +111,12 @@ def e2e_broker_url() -> str:
     return urlunsplit(parts._replace(path="/13"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def e2e_broker():
-    """Point this process's Celery app (the live server sends tasks with it) at the e2e broker."""
+    """Point this process's Celery app (the live server sends tasks with it) at the e2e broker.
+
+    Module-scoped so the app points back at the usual broker before other suites' workers run.
+    """
     from tracking_worker.celery_app import app
 
     keys = ("broker_url", "broker_write_url", "broker_read_url")
@@ -132,7 +135,7 @@ def e2e_broker():
     use(previous)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_broker):
     """A real worker on the gpu and default queues, using the test database and the e2e media folder."""
     from django.db import connection
