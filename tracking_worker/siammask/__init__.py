@@ -11,8 +11,8 @@ Several objects of one clip: MultiTracker(model, config).add(obj_id, frame_bgr, 
 .track(frame_bgr) -> {obj_id: TrackResult}, one batched forward pass per frame.
 """
 
-from .checkpoints import CheckpointMismatchError, load_model
+from .checkpoints import CheckpointMismatchError, load_model  # noqa: F401 (public, not in __all__)
 from .config import TrackerConfig
-from .tracker import MultiTracker, Tracker, TrackResult
+from .tracker import MultiTracker, Tracker, TrackResult  # noqa: F401 (public, not in __all__)
 
-__all__ = ["load_model", "Tracker", "TrackerConfig", "MultiTracker", "TrackResult", "CheckpointMismatchError"]
+__all__ = ["load_model", "Tracker", "TrackerConfig", "MultiTracker"]
