@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,30 +58,27 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def time_frames(step, frames) -> float:
-    """Return frames per second of `step(frame)` over `frames` after a warm-up."""
-    for frame in frames[:WARMUP]:
-        step(frame)
-    start = time.perf_counter()
-    for frame in frames[WARMUP:]:
-        step(frame)
-    return (len(frames) - WARMUP) / (time.perf_counter() - start)
+def bench(model, config, frames, n_objects) -> tuple[float, float]:
+    """Return (sequential fps, batched fps) for `n_objects` on the same frames.
 
-
-def bench_sequential(model, config, frames, n_objects) -> float:
+    The two ways alternate frame by frame and fps is 1 / median frame time, so both see the
+    same machine load and short spikes from other processes do not count.
+    """
     trackers = []
-    for box in BOXES[:n_objects]:
+    multi = MultiTracker(model, config)
+    for obj_id, box in enumerate(BOXES[:n_objects]):
         tracker = Tracker(model, config)
         tracker.init(frames[0], box)
         trackers.append(tracker)
-    return time_frames(lambda frame: [t.track(frame) for t in trackers], frames[1:])
-
-
-def bench_batched(model, config, frames, n_objects) -> float:
-    multi = MultiTracker(model, config)
-    for obj_id, box in enumerate(BOXES[:n_objects]):
         multi.add(obj_id, frames[0], box)
-    return time_frames(multi.track, frames[1:])
+    times: dict[str, list[float]] = {"sequential": [], "batched": []}
+    for index, frame in enumerate(frames[1:]):
+        for name, step in (("sequential", lambda f: [t.track(f) for t in trackers]), ("batched", multi.track)):
+            start = time.perf_counter()
+            step(frame)
+            if index >= WARMUP:
+                times[name].append(time.perf_counter() - start)
+    return 1 / statistics.median(times["sequential"]), 1 / statistics.median(times["batched"])
 
 
 def main() -> int:
@@ -111,11 +109,11 @@ def main() -> int:
               f"{torch.get_num_threads()} threads, device {MultiTracker(model, config).device}, "
               f"{len(frames) - 1 - WARMUP} timed frames of {frames[0].shape[1]}x{frames[0].shape[0]}, "
               f"config {args.config}, load average before {os.getloadavg()[0]:.2f}")
+        print("# fps = 1 / median frame time; sequential = one Tracker per object, batched = MultiTracker")
         print("| objects | sequential fps | batched fps | batched object-fps | speed-up |")
         print("|---|---|---|---|---|")
         for n_objects in (1, 2, 4):
-            sequential = bench_sequential(model, config, frames, n_objects)
-            batched = bench_batched(model, config, frames, n_objects)
+            sequential, batched = bench(model, config, frames, n_objects)
             print(f"| {n_objects} | {sequential:.2f} | {batched:.2f} | {batched * n_objects:.2f} | "
                   f"{batched / sequential:.2f}x |")
         print(f"# load average after {os.getloadavg()[0]:.2f} (other processes skew timings)")
