@@ -38,7 +38,7 @@ from .crops import (
 from .network import SiamMask, TemplateKernels
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TrackResult:
     """One object's result on one frame.
 
@@ -124,6 +124,13 @@ class MultiTracker:
         check_frame(frame_bgr)
         frame_hw = frame_bgr.shape[:2]
         x, y, w, h = check_box(box_xywh, frame_hw)
+        sizes = {t.frame_hw for i, t in self._targets.items() if i != obj_id}
+        if sizes and sizes != {frame_hw}:
+            other_h, other_w = next(iter(sizes))
+            raise ValueError(
+                f"frame is {frame_hw[1]}x{frame_hw[0]} but the other objects were added on "
+                f"{other_w}x{other_h} frames; one MultiTracker tracks one clip"
+            )
         cfg = self.config
         center = np.array([x + w / 2, y + h / 2])  # official: demo / track_vos, no 0/1-based shift
         size = np.array([w, h])
@@ -240,8 +247,8 @@ class MultiTracker:
         # official: centre into [0, frame size], size into [10, frame size]
         height, width = target.frame_hw
         limits = np.array([width, height], dtype=np.float64)
-        target.center = np.clip(target.center, 0, limits)
-        target.size = np.clip(target.size, 10, limits)
+        target.center = np.maximum(0, np.minimum(limits, target.center))
+        target.size = np.maximum(10, np.minimum(limits, target.size))  # 10 wins on tiny frames
 
 
 def _change(ratio: np.ndarray) -> np.ndarray:

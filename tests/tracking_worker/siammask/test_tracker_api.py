@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tracking_worker.siammask import Tracker, TrackerConfig
+from tracking_worker.siammask import MultiTracker, Tracker, TrackerConfig
 from tracking_worker.siammask.tracker import TrackResult
 
 CPU = TrackerConfig.davis(device="cpu")
@@ -84,3 +84,10 @@ def test_configs_hold_the_official_values():
     assert davis.score_size == 25 and davis.anchor_num == 5
     with pytest.raises(dataclasses.FrozenInstanceError):
         davis.lr = 0.5  # type: ignore[misc]
+
+
+def test_objects_of_another_frame_size_are_refused(random_model, squares_clip, squares_boxes):
+    multi = MultiTracker(random_model, CPU)
+    multi.add("a", squares_clip[0], squares_boxes[0])
+    with pytest.raises(ValueError, match="one clip"):
+        multi.add("b", squares_clip[0][:100, :100], (10, 10, 20, 20))
