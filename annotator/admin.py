@@ -9,6 +9,7 @@ from annotator.models import (
     Label,
     Membership,
     ModelCheckpoint,
+    OutboxMessage,
     Project,
     PropagationJob,
     ReviewComment,
@@ -156,3 +157,12 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["hostname", "queues", "device", "checkpoint_sha256", "last_seen"]
     search_fields = ["hostname"]
     readonly_fields = ["hostname", "queues", "device", "checkpoint_sha256", "started_at", "last_seen"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Task messages still waiting for the broker; a growing list means the broker is away."""
+
+    list_display = ["task", "args", "queue", "created_at", "attempts", "last_error"]
+    list_filter = ["task", "queue"]
+    readonly_fields = ["task", "args", "queue", "priority", "created_at", "attempts", "last_error"]

@@ -37,11 +37,19 @@ def _loop(stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             beat()
+            _flush_outbox()
             if "gpu" in _state["queues"].split(","):
                 _requeue_orphans(settings.SIAMLABEL_JOB_LEASE_SECONDS)
         except Exception:  # the database or broker may be briefly away; try again next time
             log.exception("worker heartbeat failed")
         stop.wait(settings.SIAMLABEL_HEARTBEAT_SECONDS)
+
+
+def _flush_outbox() -> None:
+    from annotator.queue import flush_outbox
+
+    if sent := flush_outbox():
+        log.warning("sent %s task message(s) that had waited in the outbox for the broker", sent)
 
 
 def _requeue_orphans(lease_seconds: int) -> None:

@@ -2,6 +2,7 @@
 
 from annotator.models.checkpoints import ModelCheckpoint, WorkerHeartbeat
 from annotator.models.jobs import BatchPropagation, JobTrack, PropagationJob
+from annotator.models.outbox import OutboxMessage
 from annotator.models.projects import Label, Membership, Project
 from annotator.models.transfers import ExportJob, ImportJob, TransferFormat
 from annotator.models.tracks import FrameAnnotation, ReviewComment, Track
@@ -16,6 +17,7 @@ __all__ = [
     "Label",
     "Membership",
     "ModelCheckpoint",
+    "OutboxMessage",
     "Project",
     "PropagationJob",
     "ReviewComment",

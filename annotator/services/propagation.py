@@ -85,11 +85,16 @@ def requeue_orphaned_jobs(*, lease_seconds: int) -> list[int]:
             status=JobStatus.RUNNING, heartbeat_at__lt=stale
         )
         for job in orphans:
-            job.status, job.heartbeat_at, job.enqueued_at = JobStatus.QUEUED, None, timezone.now()
-            job.save(update_fields=["status", "heartbeat_at", "enqueued_at"])
-            queue.enqueue_propagation(job.pk, priority=PRIORITY_BATCH if job.batch_id else PRIORITY_INTERACTIVE)
+            requeue_job(job)
             requeued.append(job.pk)
     return requeued
+
+
+def requeue_job(job: PropagationJob) -> None:
+    """Send a running job back to the queue to resume (inside a transaction holding its row)."""
+    job.status, job.heartbeat_at, job.enqueued_at = JobStatus.QUEUED, None, timezone.now()
+    job.save(update_fields=["status", "heartbeat_at", "enqueued_at"])
+    queue.enqueue_propagation(job.pk, priority=PRIORITY_BATCH if job.batch_id else PRIORITY_INTERACTIVE)
 
 
 def job_finished(job: PropagationJob) -> None:

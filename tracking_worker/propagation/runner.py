@@ -8,19 +8,22 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from annotator import masks
 from annotator.choices import JobStatus
 from annotator.models import FrameAnnotation, PropagationJob
-from annotator.services.propagation import finish_job, job_finished
+from annotator.services.propagation import finish_job, job_finished, requeue_job
 from tracking_worker.frame_reader import prefetch_frames, read_frame
 from tracking_worker.propagation.plan import DirectionPlan, TrackRun, plan_job
 from tracking_worker.propagation.writer import FrameRecord, flush, remove_stale_frames
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_SECONDS = 0.5
+# The database restarting or a dropped connection: the job is handed back, not failed.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+RELEASE_ATTEMPTS = 30
 
 
 class JobCancelled(Exception):
@@ -32,7 +35,20 @@ class JobBusy(Exception):
 
 
 def run_job(job_id: int, model_provider) -> None:
-    """Run (or resume) a propagation job. `model_provider(job)` returns (model, TrackerConfig)."""
+    """Run (or resume) a propagation job. `model_provider(job)` returns (model, TrackerConfig).
+
+    Losing the database mid-job does not fail the job: it goes back to the queue (through the
+    outbox, so a broker outage at the same time loses nothing either) and resumes after its
+    written chunks once the database is back.
+    """
+    try:
+        _run(job_id, model_provider)
+    except DATABASE_AWAY as exc:
+        log.warning("job %s lost the database (%s); handing it back to resume", job_id, exc)
+        _release(job_id)
+
+
+def _run(job_id: int, model_provider) -> None:
     job = _claim(job_id)
     if job is None:
         return
@@ -43,6 +59,8 @@ def run_job(job_id: int, model_provider) -> None:
             _Propagation(job, model, config).run()
     except JobCancelled:
         _end(job, JobStatus.CANCELLED)
+    except DATABASE_AWAY:
+        raise
     except Exception as exc:
         log.exception("propagation job %s failed", job_id)
         _end(job, JobStatus.FAILED, readable_error(exc))
@@ -71,6 +89,24 @@ def _lease_renewal(job_id: int):
     finally:
         stop.set()
         thread.join()
+
+
+def _release(job_id: int) -> None:
+    """Put a running job back to `queued` and send it again, once the database answers.
+
+    If it stays away longer, the job keeps its stale lease and any gpu worker re-queues it later.
+    """
+    for _ in range(RELEASE_ATTEMPTS):
+        connection.close()
+        try:
+            with transaction.atomic():
+                job = PropagationJob.objects.select_for_update().filter(pk=job_id, status=JobStatus.RUNNING).first()
+                if job is not None:
+                    requeue_job(job)
+            return
+        except DATABASE_AWAY:
+            time.sleep(1)
+    log.error("job %s: the database stayed away; the job will be re-queued when its lease runs out", job_id)
 
 
 def readable_error(exc: Exception) -> str:

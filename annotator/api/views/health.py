@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.models import ModelCheckpoint, WorkerHeartbeat
+from annotator.models import ModelCheckpoint, OutboxMessage, WorkerHeartbeat
 from tracking_worker.celery_app import app as celery_app
 
 WORKER_FRESH_SECONDS = 60
@@ -42,7 +42,7 @@ class HealthView(APIView):
     def get(self, request):
         database = check_database()
         broker = check_broker()
-        workers, checkpoint = [], None
+        workers, checkpoint, outbox = [], None, None
         if database == "ok":
             since = timezone.now() - timedelta(seconds=WORKER_FRESH_SECONDS)
             workers = [
@@ -52,7 +52,10 @@ class HealthView(APIView):
             ]
             default = ModelCheckpoint.objects.filter(is_default=True).first()
             checkpoint = default and {"name": default.name, "sha256": default.sha256, "variant": default.variant}
+            oldest = OutboxMessage.objects.order_by("created_at").first()
+            # Messages waiting for the broker (it was away); workers send them when it is back.
+            outbox = {"waiting": OutboxMessage.objects.count(), "oldest": oldest and oldest.created_at}
         healthy = database == "ok" and broker == "ok"
         body = {"status": "ok" if healthy else "degraded", "database": database, "broker": broker,
-                "workers": workers, "default_checkpoint": checkpoint}
+                "workers": workers, "default_checkpoint": checkpoint, "outbox": outbox}
         return Response(body, status=200 if healthy else 503)
