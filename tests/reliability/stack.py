@@ -217,8 +217,9 @@ class Stack:
     """
 
     def __init__(self, root: Path, annotators: int = 2, web_workers: int = 3, web_threads: int = 4,
-                 chunk_frames: int = 4, worker_threads: int | None = None, extra_env: dict | None = None):
-        self.root = root
+                 chunk_frames: int = 4, worker_threads: int | None = None, extra_env: dict | None = None,
+                 nice_workers: bool = False):
+        self.root, self.nice_workers = root, nice_workers
         self.root.mkdir(parents=True, exist_ok=True)
         self.postgres = PostgresServer()
         self.redis = RedisServer(root / "redis")
@@ -281,6 +282,9 @@ class Stack:
     def start_worker(self, queues: str) -> WorkerProcess:
         self._worker_count += 1
         worker = WorkerProcess(self.env, self.root / f"worker-{queues}-{self._worker_count}.log", queues).start()
+        if self.nice_workers:
+            # Deployed, the tracker runs on the GPU; here on the same two cores as the web server.
+            os.setpriority(os.PRIO_PGRP, worker.proc.pid, 19)
         self.workers[queues] = worker
         return worker
 
