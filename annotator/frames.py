@@ -5,10 +5,15 @@ often wrong for variable-frame-rate files). Every consumer (API, exports, browse
 reads frames as `<frames_dir>/<index:05d>.jpg`.
 
     info = extract_frames(source_path, frames_dir, on_progress=print)
+
+Uploads are hostile until decoded: `Limits` bounds what a zip may inflate to and how large a
+frame may be, so neither a zip bomb nor a tiny file declaring a giant image exhausts memory.
 """
 
+import io
 import re
 import shutil
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,16 +21,31 @@ from typing import Callable
 
 import cv2
 import numpy as np
+from PIL import Image
+
+from annotator.zipbombs import bomb_reason
 
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".avi", ".mkv", ".webm"}
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png"}
 UPLOAD_EXTENSIONS = VIDEO_EXTENSIONS | {".zip"}
 JPEG_QUALITY = 95
 DEFAULT_ZIP_FPS = 25.0
+# A template of a few pixels carries no appearance for the tracker (SiamMask crops a 127 px
+# exemplar around the box, its features have stride 8): smaller frames are refused.
+MIN_FRAME_SIDE = 16
 
 
 class FrameError(ValueError):
     """An upload whose frames cannot be read; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may hold; services build it from settings (docs/operations.md)."""
+
+    max_zip_entries: int = 50_000
+    max_zip_bytes: int = 8 * 2**30  # total declared uncompressed size of a zip's entries
+    max_frame_pixels: int = 7680 * 4320  # 8K UHD
 
 
 @dataclass(frozen=True)
@@ -65,16 +85,51 @@ def zip_image_entries(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     return sorted(images, key=lambda i: _natural_key(i.filename))
 
 
-def check_zip(path: Path) -> int:
+def check_zip_sizes(zf: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse a zip whose central directory declares too many entries or too many bytes.
+
+    Declared sizes are binding: zipfile stops reading an entry at its declared size (and fails
+    its CRC check if more data follows), so nothing inflates beyond what is checked here.
+    """
+    entries = zf.infolist()
+    if len(entries) > limits.max_zip_entries:
+        raise FrameError(f"the zip holds {len(entries)} entries; the limit is {limits.max_zip_entries}")
+    total = sum(info.file_size for info in entries)
+    if total > limits.max_zip_bytes:
+        raise FrameError(f"the zip's files add up to {total / 2**20:.0f} MB uncompressed; "
+                         f"the limit is {limits.max_zip_bytes // 2**20} MB")
+    # An uncompressed RGBA file of the largest frame, plus headers: anything bigger is no frame.
+    max_entry = limits.max_frame_pixels * 4 + 2**20
+    for info in entries:
+        if reason := bomb_reason(info):
+            raise FrameError(reason)
+        if info.file_size > max_entry:
+            raise FrameError(f"zip entry '{info.filename}' is {info.file_size / 2**20:.0f} MB; "
+                             f"a frame file may be at most {max_entry // 2**20} MB")
+
+
+def check_zip(path: Path, limits: Limits = Limits()) -> int:
     """Validate a frames zip's entries without decoding them; return the number of frames."""
     try:
         with zipfile.ZipFile(path) as zf:
+            check_zip_sizes(zf, limits)
             return len(zip_image_entries(zf))
     except zipfile.BadZipFile as exc:
         raise FrameError(f"not a valid zip file: {exc}") from exc
 
 
-def extract_frames(source: Path, frames_dir: Path, on_progress: Callable[[float], None] | None = None) -> FramesInfo:
+def check_frame_size(width: int, height: int, what: str, limits: Limits) -> None:
+    """Refuse frames too small to track or so large that decoding them is a memory bomb."""
+    if width < MIN_FRAME_SIDE or height < MIN_FRAME_SIDE:
+        raise FrameError(f"{what} is {width}x{height} pixels; frames must be at least "
+                         f"{MIN_FRAME_SIDE}x{MIN_FRAME_SIDE} to be tracked")
+    if width * height > limits.max_frame_pixels:
+        raise FrameError(f"{what} is {width}x{height} pixels; the limit is {limits.max_frame_pixels:,} pixels a frame")
+
+
+def extract_frames(
+    source: Path, frames_dir: Path, on_progress: Callable[[float], None] | None = None, limits: Limits = Limits(),
+) -> FramesInfo:
     """Decode `source` into `frames_dir/00000.jpg...`; return what was found.
 
     Writes into a temporary folder and renames at the end, so a failure leaves no half set.
@@ -84,9 +139,9 @@ def extract_frames(source: Path, frames_dir: Path, on_progress: Callable[[float]
     tmp_dir.mkdir(parents=True)
     try:
         if source.suffix.lower() == ".zip":
-            info = _extract_zip(source, tmp_dir, on_progress)
+            info = _extract_zip(source, tmp_dir, on_progress, limits)
         else:
-            info = _extract_video(source, tmp_dir, on_progress)
+            info = _extract_video(source, tmp_dir, on_progress, limits)
         shutil.rmtree(frames_dir, ignore_errors=True)
         tmp_dir.rename(frames_dir)
         return info
@@ -107,11 +162,14 @@ def _write(frame: np.ndarray, out_dir: Path, index: int) -> None:
         raise FrameError(f"could not write frame {index}")
 
 
-def _extract_video(source: Path, out_dir: Path, on_progress) -> FramesInfo:
+def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits) -> FramesInfo:
     cap = cv2.VideoCapture(str(source))
     if not cap.isOpened():
         raise FrameError("the video could not be opened: the file is corrupt or its codec is not supported")
     try:
+        declared = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        if all(declared):  # the container's word, checked before the first frame is decoded
+            check_frame_size(*declared, "the video", limits)
         fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
         # Only a hint for the progress bar; the real count comes from decoding.
         expected = max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 1)
@@ -122,6 +180,7 @@ def _extract_video(source: Path, out_dir: Path, on_progress) -> FramesInfo:
                 break
             if size is None:
                 size = frame.shape[:2]
+                check_frame_size(size[1], size[0], "the video", limits)
             elif frame.shape[:2] != size:
                 raise FrameError(f"frame {count} has size {frame.shape[1]}x{frame.shape[0]}, not {size[1]}x{size[0]}")
             _write(frame, out_dir, count)
@@ -137,17 +196,22 @@ def _extract_video(source: Path, out_dir: Path, on_progress) -> FramesInfo:
     return FramesInfo(width=size[1], height=size[0], fps=float(fps), frame_count=count)
 
 
-def _extract_zip(source: Path, out_dir: Path, on_progress) -> FramesInfo:
+def _extract_zip(source: Path, out_dir: Path, on_progress, limits: Limits) -> FramesInfo:
     try:
         zf = zipfile.ZipFile(source)
     except zipfile.BadZipFile as exc:
         raise FrameError(f"not a valid zip file: {exc}") from exc
     with zf:
+        check_zip_sizes(zf, limits)
         entries = zip_image_entries(zf)
         size = None
         for index, info in enumerate(entries):
-            data = np.frombuffer(zf.read(info), dtype=np.uint8)
-            frame = cv2.imdecode(data, cv2.IMREAD_COLOR)
+            try:
+                raw = zf.read(info)
+            except zipfile.BadZipFile as exc:  # e.g. data that inflates past the declared size
+                raise FrameError(f"zip entry '{info.filename}' is damaged: {exc}") from exc
+            _check_declared_size(raw, f"zip entry '{info.filename}'", limits)
+            frame = cv2.imdecode(np.frombuffer(raw, dtype=np.uint8), cv2.IMREAD_COLOR)
             if frame is None:
                 raise FrameError(f"zip entry '{info.filename}' is not a readable image")
             if size is None:
@@ -161,6 +225,22 @@ def _extract_zip(source: Path, out_dir: Path, on_progress) -> FramesInfo:
             if on_progress and index % 10 == 0:
                 on_progress(index / len(entries))
     return FramesInfo(width=size[1], height=size[0], fps=DEFAULT_ZIP_FPS, frame_count=len(entries))
+
+
+def _check_declared_size(data: bytes, what: str, limits: Limits) -> None:
+    """Check the size an image's header declares before its pixels are decoded."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies below
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+        except Image.DecompressionBombError as exc:  # Pillow will not even open it: far over any limit
+            raise FrameError(
+                f"{what} declares a giant image; the limit is {limits.max_frame_pixels:,} pixels a frame"
+            ) from exc
+        except Exception:  # not an image Pillow knows: imdecode decides
+            return
+    check_frame_size(width, height, what, limits)
 
 
 def _natural_key(name: str):

@@ -27,6 +27,9 @@ CAPABILITIES = {
 
 
 def projects_visible_to(user) -> QuerySet[Project]:
+    if not user.is_authenticated:
+        # Nobody's project; the schema generator also asks with an anonymous user to learn the models.
+        return Project.objects.none()
     if user.is_superuser:
         return Project.objects.all()
     return Project.objects.filter(memberships__user=user)
@@ -34,6 +37,8 @@ def projects_visible_to(user) -> QuerySet[Project]:
 
 def role_in(user, project_id: int) -> str | None:
     """Return the user's role in a project (superusers act as managers), or None."""
+    if not user.is_authenticated:
+        return None
     if user.is_superuser:
         return Role.MANAGER
     return Membership.objects.filter(user=user, project_id=project_id).values_list("role", flat=True).first()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotator.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +82,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
+else:
+    # Persistent connections (a PostgreSQL backend per request costs more than the request), checked
+    # before reuse so a database restart costs no request an error.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -99,8 +105,13 @@ MEDIA_URL = "/media/"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
-# Uploads: large files stream to a temporary file; the limit is ours, checked per file.
+# Uploads: large files stream to a temporary file; the limit is ours, checked per file, and on the
+# declared Content-Length before any of the body is read (annotator.middleware).
 SIAMLABEL_MAX_UPLOAD_BYTES = env.int("SIAMLABEL_MAX_UPLOAD_MB", default=4096) * 1024 * 1024
+# What an uploaded frames zip may inflate to, and the largest frame decoded (docs/operations.md).
+SIAMLABEL_MAX_ZIP_UNCOMPRESSED_BYTES = env.int("SIAMLABEL_MAX_ZIP_UNCOMPRESSED_MB", default=8192) * 1024 * 1024
+SIAMLABEL_MAX_ZIP_ENTRIES = env.int("SIAMLABEL_MAX_ZIP_ENTRIES", default=50_000)
+SIAMLABEL_MAX_FRAME_PIXELS = env.int("SIAMLABEL_MAX_FRAME_PIXELS", default=7680 * 4320)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 # Frames written per chunk by a propagation job (one transaction each).
@@ -121,7 +132,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "annotator.api.schema.AutoSchema",  # adds the standard error responses
     "EXCEPTION_HANDLER": "annotator.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -106,6 +106,15 @@ class AnnotationPutSerializer(VersionSerializer):
     mask = RleSerializer(required=False, allow_null=True, default=None)
 
 
+class FrameWindowSerializer(serializers.Serializer):
+    """`?from=&to=` of a track's annotation list: inclusive frame indices (`from` is a keyword)."""
+
+    def get_fields(self):
+        frame = {"min_value": 0, "max_value": 2**31 - 1, "required": False}
+        return {"from": serializers.IntegerField(default=0, **frame),
+                "to": serializers.IntegerField(default=2**31 - 1, **frame)}
+
+
 class FrameRangeSerializer(VersionSerializer):
     first = serializers.IntegerField(min_value=0)
     last = serializers.IntegerField(min_value=0)
@@ -128,7 +137,7 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = PropagationJob
         fields = ["id", "video", "tracks", "start_frame", "direction", "status", "progress", "frames_done",
-                  "frames_total", "fps", "seconds_left", "error", "cancel_requested", "checkpoint",
+                  "frames_total", "fps", "seconds_left", "attempts", "error", "cancel_requested", "checkpoint",
                   "checkpoint_sha256", "stop_reasons", "batch", "created_at", "started_at", "finished_at"]
         read_only_fields = fields
 

@@ -1,8 +1,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
+from annotator.api.views.auth import AuthTokenView
 from annotator.api.views.health import HealthView
 from annotator.api.views.jobs import JobViewSet
 from annotator.api.views.projects import (
@@ -33,7 +33,7 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("comments", CommentViewSet, basename="comment")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
     path("health", HealthView.as_view(), name="health"),
     path("health/", HealthView.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

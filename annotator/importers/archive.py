@@ -12,9 +12,8 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-# An entry that inflates more than this, and to more than BOMB_MIN_BYTES, is refused (a zip bomb).
-BOMB_RATIO = 200
-BOMB_MIN_BYTES = 64 * 2**20
+from annotator.zipbombs import bomb_reason
+
 MAX_LISTED = 10  # names listed in one error message
 
 
@@ -67,11 +66,8 @@ class Archive:
         files = {}
         for info in self.zip.infolist():
             path_in_zip = member_path(info.filename)
-            if info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
-                raise ArchiveError(
-                    f"zip entry '{info.filename}' inflates {info.file_size // max(info.compress_size, 1)}-fold "
-                    f"to {info.file_size / 2**20:.0f} MB; refusing it as a zip bomb"
-                )
+            if reason := bomb_reason(info):
+                raise ArchiveError(reason)
             if info.is_dir() or "__MACOSX" in path_in_zip.parts or path_in_zip.name.startswith("."):
                 continue
             files[str(path_in_zip)] = info

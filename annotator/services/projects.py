@@ -1,10 +1,14 @@
 """Projects, their labels and their members."""
 
+import shutil
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from annotator.choices import Role
-from annotator.models import Label, Membership, Project
+from annotator.models import Label, Membership, Project, Track
 from annotator.services.errors import Conflict, ServiceError
 
 # Colours for new labels (Sasha Trubetskoy's "20 distinct colours", a published palette).
@@ -14,12 +18,30 @@ LABEL_PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4
 
 @transaction.atomic
 def create_project(*, name: str, by, description: str = "", labels: list[str] = ()) -> Project:
-    """Create a project with its creator as manager."""
+    """Create a project with its creator as manager; a label named twice is created once."""
     project = Project.objects.create(name=name, description=description, created_by=by)
     Membership.objects.create(project=project, user=by, role=Role.MANAGER)
-    for label_name in labels:
+    for label_name in dict.fromkeys(labels):
         create_label(project=project, name=label_name)
     return project
+
+
+def update_project(*, project: Project, name: str | None = None, description: str | None = None) -> Project:
+    """Rename or re-describe a project; labels change through create_label / update_label / delete_label."""
+    return _save_changes(project, name=name, description=description)
+
+
+def delete_project(*, project: Project) -> None:
+    """Delete a project and everything in it, and its files once the deletion commits."""
+    media = Path(settings.MEDIA_ROOT)
+    folders = [media / "videos" / str(pk) for pk in project.videos.values_list("pk", flat=True)]
+    folders += [media / "exports" / str(pk) for pk in project.exports.values_list("pk", flat=True)]
+    folders += [media / "imports" / str(pk) for pk in project.imports.values_list("pk", flat=True)]
+    with transaction.atomic():
+        # Tracks first: they protect their labels, which the project's own deletion would take.
+        Track.objects.filter(video__project=project).delete()
+        project.delete()
+        transaction.on_commit(lambda: [shutil.rmtree(f, ignore_errors=True) for f in folders])
 
 
 def create_label(*, project: Project, name: str, colour: str | None = None) -> Label:
@@ -27,6 +49,12 @@ def create_label(*, project: Project, name: str, colour: str | None = None) -> L
         raise Conflict(f"label '{name}' already exists in this project")
     colour = colour or LABEL_PALETTE[project.labels.count() % len(LABEL_PALETTE)]
     return Label.objects.create(project=project, name=name, colour=colour)
+
+
+def update_label(*, label: Label, name: str | None = None, colour: str | None = None) -> Label:
+    if name is not None and label.project.labels.exclude(pk=label.pk).filter(name=name).exists():
+        raise Conflict(f"label '{name}' already exists in this project")
+    return _save_changes(label, name=name, colour=colour)
 
 
 def delete_label(*, label: Label) -> None:
@@ -64,3 +92,13 @@ def _keep_a_manager(membership: Membership) -> None:
     others = Membership.objects.select_for_update().filter(project_id=membership.project_id, role=Role.MANAGER)
     if not others.exclude(pk=membership.pk).exists():
         raise ServiceError("a project needs at least one manager")
+
+
+def _save_changes(obj, **values):
+    """Set the given (not None) values and save only those fields."""
+    fields = [field for field, value in values.items() if value is not None]
+    for field in fields:
+        setattr(obj, field, values[field])
+    if fields:
+        obj.save(update_fields=fields)
+    return obj

@@ -1,6 +1,6 @@
 """Tracks: creation from a box, manual edits with optimistic locking, deletion of frames."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 
 from annotator import masks
@@ -32,21 +32,18 @@ def create_track(*, video: Video, label: Label, frame_index: int, bbox, by) -> T
     bbox = _box(bbox, video)
     if label.project_id != video.project_id:
         raise ServiceError("the label belongs to another project")
-    for _ in range(3):  # two annotators may take the same object id at once: retry
-        try:
-            with transaction.atomic():
-                next_id = (video.tracks.aggregate(m=Max("object_id"))["m"] or 0) + 1
-                if next_id > MAX_OBJECT_ID:
-                    raise ServiceError(f"a video holds at most {MAX_OBJECT_ID} tracks")
-                track = Track.objects.create(video=video, label=label, object_id=next_id, created_by=by)
-                FrameAnnotation.objects.create(
-                    track=track, frame_index=frame_index, source=Source.MANUAL_BOX,
-                    bbox=bbox, rotated_box=masks.box_corners(bbox),
-                )
-                return track
-        except IntegrityError:
-            continue
-    raise Conflict("could not allocate an object id; try again")
+    with transaction.atomic():
+        # Annotators adding objects to one video at once: the video's row lock hands out ids in turn.
+        Video.objects.select_for_update().filter(pk=video.pk).first()
+        next_id = (video.tracks.aggregate(m=Max("object_id"))["m"] or 0) + 1
+        if next_id > MAX_OBJECT_ID:
+            raise ServiceError(f"a video holds at most {MAX_OBJECT_ID} tracks")
+        track = Track.objects.create(video=video, label=label, object_id=next_id, created_by=by)
+        FrameAnnotation.objects.create(
+            track=track, frame_index=frame_index, source=Source.MANUAL_BOX,
+            bbox=bbox, rotated_box=masks.box_corners(bbox),
+        )
+        return track
 
 
 def lock_track(track: Track, version: int | None) -> Track:
@@ -81,11 +78,13 @@ def set_frame_annotation(*, track: Track, frame_index: int, version: int, bbox=N
     if mask_rle is not None:
         try:
             rle = masks.validate_rle(mask_rle)
+            # before decoding: a declared size is all it takes to make decode allocate gigabytes
+            if rle["size"] != [video.height, video.width]:
+                height, width = rle["size"]
+                raise ServiceError(f"mask is {width}x{height}, the video is {video.width}x{video.height}")
             mask = masks.decode_mask(rle)
         except masks.MaskError as exc:
             raise ServiceError(str(exc)) from exc
-        if list(mask.shape) != [video.height, video.width]:
-            raise ServiceError(f"mask is {mask.shape[1]}x{mask.shape[0]}, the video is {video.width}x{video.height}")
         if not mask.any():
             raise ServiceError("the mask is empty; delete the frame instead")
         values |= {
@@ -106,6 +105,8 @@ def set_frame_annotation(*, track: Track, frame_index: int, version: int, bbox=N
 @transaction.atomic
 def delete_frames(*, track: Track, version: int, first: int, last: int) -> int:
     """Delete the track's annotations on frames first..last (inclusive); return how many."""
+    check_frame(track.video, first)
+    check_frame(track.video, last)
     if first > last:
         raise ServiceError("the first frame must not come after the last")
     track = lock_track(track, version)

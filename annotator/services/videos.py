@@ -40,7 +40,7 @@ def create_video(*, project: Project, name: str, upload, by) -> Video:
                 out.write(chunk)
         if ext == ".zip":
             try:
-                frames.check_zip(target)
+                frames.check_zip(target, upload_limits())
             except frames.FrameError as exc:
                 shutil.rmtree(target.parent, ignore_errors=True)
                 raise ServiceError(str(exc)) from exc
@@ -48,6 +48,15 @@ def create_video(*, project: Project, name: str, upload, by) -> Video:
         video.save(update_fields=["source_file"])
         queue.enqueue_extraction(video.pk)
     return video
+
+
+def upload_limits() -> frames.Limits:
+    """Return the bounds on what an upload may inflate to (docs/operations.md, "Hostile uploads")."""
+    return frames.Limits(
+        max_zip_entries=settings.SIAMLABEL_MAX_ZIP_ENTRIES,
+        max_zip_bytes=settings.SIAMLABEL_MAX_ZIP_UNCOMPRESSED_BYTES,
+        max_frame_pixels=settings.SIAMLABEL_MAX_FRAME_PIXELS,
+    )
 
 
 def _check_name(filename: str) -> str:
@@ -69,7 +78,9 @@ def extract_video_frames(video_id: int) -> Video:
         Video.objects.filter(pk=video_id).update(extraction_progress=round(fraction, 3))
 
     try:
-        info = frames.extract_frames(Path(settings.MEDIA_ROOT) / video.source_file, video.frames_dir, on_progress)
+        info = frames.extract_frames(
+            Path(settings.MEDIA_ROOT) / video.source_file, video.frames_dir, on_progress, upload_limits()
+        )
     except frames.FrameError as exc:
         return _fail(video, str(exc))
     except Exception as exc:  # an unexpected decoder crash must still end readable, not stuck
@@ -88,6 +99,8 @@ def _fail(video: Video, error: str) -> Video:
 
 
 def delete_video(*, video: Video) -> None:
+    """Delete a video and, once the deletion commits, its files (a rolled-back delete keeps them)."""
     folder = Path(settings.MEDIA_ROOT) / "videos" / str(video.pk)
-    video.delete()
-    shutil.rmtree(folder, ignore_errors=True)
+    with transaction.atomic():
+        video.delete()
+        transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))

@@ -1,11 +1,12 @@
 """Projects, labels and members."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.response import Response
 
 from annotator import selectors
 from annotator.api.permissions import RoleRequired
+from annotator.api.schema import error
 from annotator.api.serializers import LabelSerializer, MembershipSerializer, ProjectSerializer
 from annotator.api.views.base import require, scoped, validated
 from annotator.services import projects as project_services
@@ -26,7 +27,19 @@ class ProjectViewSet(viewsets.ModelViewSet):
             by=self.request.user,
         )
 
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        if "labels" in data:
+            where = f"/api/projects/{serializer.instance.pk}/labels/"
+            raise serializers.ValidationError({"labels": f"labels are added at {where}"})
+        project_services.update_project(project=serializer.instance, name=data.get("name"),
+                                        description=data.get("description"))
 
+    def perform_destroy(self, instance):
+        project_services.delete_project(project=instance)
+
+
+@extend_schema_view(post=extend_schema(responses={201: LabelSerializer, 409: error("the label name is taken")}))
 class ProjectLabelsView(generics.ListCreateAPIView):
     serializer_class = LabelSerializer
 
@@ -44,6 +57,11 @@ class ProjectLabelsView(generics.ListCreateAPIView):
         return Response(LabelSerializer(label).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    update=extend_schema(responses={200: LabelSerializer, 409: error("the label name is taken")}),
+    partial_update=extend_schema(responses={200: LabelSerializer, 409: error("the label name is taken")}),
+    destroy=extend_schema(responses={204: None, 409: error("tracks use the label")}),
+)
 class LabelViewSet(viewsets.GenericViewSet, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = LabelSerializer
     permission_classes = [RoleRequired]
@@ -52,10 +70,15 @@ class LabelViewSet(viewsets.GenericViewSet, generics.RetrieveUpdateDestroyAPIVie
     def get_queryset(self):
         return selectors.labels_visible_to(self.request.user)
 
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        project_services.update_label(label=serializer.instance, name=data.get("name"), colour=data.get("colour"))
+
     def perform_destroy(self, instance):
         project_services.delete_label(label=instance)
 
 
+@extend_schema_view(post=extend_schema(responses={201: MembershipSerializer, 409: error("already a member")}))
 class ProjectMembersView(generics.ListCreateAPIView):
     serializer_class = MembershipSerializer
 

@@ -1,12 +1,13 @@
 """GET /api/review/: the review queue, tracks most likely to hold errors first."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator import review_queue, selectors
-from annotator.api.views.base import scoped
+from annotator.api.schema import error
+from annotator.api.views.base import scoped, validated
 from annotator.choices import ReviewStatus
 
 
@@ -31,23 +32,23 @@ class ReviewRowSerializer(serializers.Serializer):
     risk = serializers.FloatField(help_text="max(1 - worst_score, area_jump); the queue is sorted by it, highest first")
 
 
+class ReviewQuerySerializer(serializers.Serializer):
+    project = serializers.IntegerField(required=False, help_text="only this project's tracks")
+    status = serializers.ChoiceField(
+        choices=[ReviewStatus.IN_REVIEW, ReviewStatus.REJECTED], default=ReviewStatus.IN_REVIEW,
+        help_text="in_review (default) for reviewers; rejected for annotators to fix",
+    )
+
+
 class ReviewQueueView(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("project", int, description="only this project's tracks"),
-            OpenApiParameter("status", str, enum=[ReviewStatus.IN_REVIEW, ReviewStatus.REJECTED],
-                             description="in_review (default) for reviewers; rejected for annotators to fix"),
-        ],
-        responses=ReviewRowSerializer(many=True),
+        parameters=[ReviewQuerySerializer],
+        responses={200: ReviewRowSerializer(many=True), 404: error("no such project among yours")},
     )
     def get(self, request):
-        project_id = request.query_params.get("project")
+        query = validated(ReviewQuerySerializer, request.query_params)
+        project_id = query.get("project")
         if project_id is not None:
-            if not project_id.isdigit():
-                raise serializers.ValidationError({"project": "must be a project id"})
-            project_id = scoped(request, selectors.projects_visible_to, int(project_id)).pk
-        status = request.query_params.get("status", ReviewStatus.IN_REVIEW)
-        if status not in (ReviewStatus.IN_REVIEW, ReviewStatus.REJECTED):
-            raise serializers.ValidationError({"status": "must be in_review or rejected"})
-        rows = review_queue.tracks_for_review(request.user, project_id=project_id, status=status)
+            project_id = scoped(request, selectors.projects_visible_to, project_id).pk
+        rows = review_queue.tracks_for_review(request.user, project_id=project_id, status=query["status"])
         return Response(ReviewRowSerializer(rows, many=True).data)

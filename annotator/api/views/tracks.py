@@ -1,17 +1,19 @@
 """Tracks: annotations, manual edits, propagation, review and comments."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotator import selectors
 from annotator.api.permissions import RoleRequired
+from annotator.api.schema import error
 from annotator.api.serializers import (
     AnnotationPutSerializer,
     AnnotationSerializer,
     CommentSerializer,
     FrameRangeSerializer,
+    FrameWindowSerializer,
     JobSerializer,
     PropagateSerializer,
     RejectSerializer,
@@ -25,6 +27,16 @@ from annotator.services import review as review_services
 from annotator.services import tracks as track_services
 from annotator.services.errors import ServiceError
 
+STALE = error("the track changed since you read it; `version` holds its current version")
+RUNNING = error("a propagation job already runs on the track; `job_id` names it")
+FRAME = OpenApiParameter("frame", int, OpenApiParameter.PATH, description="0-based frame index")
+VERSION = OpenApiParameter("version", int, required=True, description="The track version you last saw.")
+
+
+class DeletedFramesSerializer(serializers.Serializer):
+    deleted = serializers.IntegerField(help_text="How many annotations were deleted.")
+    version = serializers.IntegerField(help_text="The track's version after the deletion.")
+
 
 class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     serializer_class = TrackSerializer
@@ -35,7 +47,7 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     def get_queryset(self):
         return selectors.tracks_visible_to(self.request.user)
 
-    @extend_schema(request=TrackUpdateSerializer)
+    @extend_schema(request=TrackUpdateSerializer, responses={200: TrackSerializer, 409: STALE})
     def partial_update(self, request, pk=None):
         track = self.get_object()
         data = validated(TrackUpdateSerializer, request.data)
@@ -46,19 +58,20 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
                 raise ServiceError(f"label {data['label']} does not exist in this project")
         return Response(TrackSerializer(track_services.update_track(track=track, version=data["version"], label=label)).data)
 
-    @extend_schema(responses=AnnotationSerializer(many=True))
+    @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)],
+                   responses=AnnotationSerializer(many=True))
     @action(detail=True, methods=["get"])
     def annotations(self, request, pk=None):
         track = self.get_object()
-        queryset = selectors.annotations_of(track)
-        if "from" in request.query_params or "to" in request.query_params:
-            queryset = queryset.filter(
-                frame_index__gte=int(request.query_params.get("from", 0)),
-                frame_index__lte=int(request.query_params.get("to", 2**31)),
-            )
+        window = validated(FrameWindowSerializer, request.query_params)
+        queryset = selectors.annotations_of(track).filter(
+            frame_index__gte=window["from"], frame_index__lte=window["to"]
+        )
         return Response(AnnotationSerializer(queryset, many=True).data)
 
-    @extend_schema(request=AnnotationPutSerializer, responses=AnnotationSerializer)
+    @extend_schema(methods=["PUT"], parameters=[FRAME], request=AnnotationPutSerializer,
+                   responses={200: AnnotationSerializer, 409: STALE})
+    @extend_schema(methods=["DELETE"], parameters=[FRAME, VERSION], request=None, responses={204: None, 409: STALE})
     @action(detail=True, methods=["put", "delete"], url_path=r"annotations/(?P<frame>\d+)")
     def frame_annotation(self, request, pk=None, frame=None):
         track = self.get_object()
@@ -73,7 +86,7 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         track.refresh_from_db(fields=["version"])
         return Response(AnnotationSerializer(annotation).data | {"version": track.version})
 
-    @extend_schema(request=FrameRangeSerializer)
+    @extend_schema(request=FrameRangeSerializer, responses={200: DeletedFramesSerializer, 409: STALE})
     @action(detail=True, methods=["post"], url_path="annotations/delete-range")
     def delete_range(self, request, pk=None):
         track = self.get_object()
@@ -82,7 +95,7 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         track.refresh_from_db(fields=["version"])
         return Response({"deleted": deleted, "version": track.version})
 
-    @extend_schema(request=PropagateSerializer, responses={202: JobSerializer})
+    @extend_schema(request=PropagateSerializer, responses={202: JobSerializer, 409: RUNNING})
     @action(detail=True, methods=["post"])
     def propagate(self, request, pk=None):
         track = self.get_object()
@@ -92,19 +105,19 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=VersionSerializer, responses=TrackSerializer)
+    @extend_schema(request=VersionSerializer, responses={200: TrackSerializer, 409: STALE})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         data = validated(VersionSerializer, request.data)
         return Response(TrackSerializer(review_services.submit_for_review(track=self.get_object(), version=data["version"])).data)
 
-    @extend_schema(request=VersionSerializer, responses=TrackSerializer)
+    @extend_schema(request=VersionSerializer, responses={200: TrackSerializer, 409: STALE})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         data = validated(VersionSerializer, request.data)
         return Response(TrackSerializer(review_services.accept_track(track=self.get_object(), version=data["version"])).data)
 
-    @extend_schema(request=RejectSerializer, responses=TrackSerializer)
+    @extend_schema(request=RejectSerializer, responses={200: TrackSerializer, 409: STALE})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         data = validated(RejectSerializer, request.data)
@@ -114,7 +127,8 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         )
         return Response(TrackSerializer(track).data)
 
-    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentSerializer, responses={201: CommentSerializer})
     @action(detail=True, methods=["get", "post"])
     def comments(self, request, pk=None):
         track = self.get_object()

@@ -1,13 +1,14 @@
 """Exports and imports of labels: start them (managers), follow them and download (members)."""
 
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator import selectors
+from annotator.api.schema import error
 from annotator.api.serializers_transfers import (
     ExportCreateSerializer,
     ExportSerializer,
@@ -19,6 +20,7 @@ from annotator.services import transfers as transfer_services
 
 
 # Scoped reads; they belong with the others in selectors.py (kept here while that file is shared).
+@extend_schema_view(post=extend_schema(request=ExportCreateSerializer, responses={202: ExportSerializer}))
 class ProjectExportsView(generics.ListCreateAPIView):
     """GET: the project's exports, newest first. POST: start an export (managers)."""
 
@@ -30,7 +32,6 @@ class ProjectExportsView(generics.ListCreateAPIView):
     def get_queryset(self):
         return self.project().exports.prefetch_related("videos")
 
-    @extend_schema(request=ExportCreateSerializer, responses={202: ExportSerializer})
     def create(self, request, *args, **kwargs):
         project = self.project()
         require(request, "manage", project)
@@ -54,13 +55,16 @@ class ExportView(generics.RetrieveAPIView):
 class ExportDownloadView(APIView):
     """The export's zip, as an attachment."""
 
-    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(description="the zip"), 409: dict})
+    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(description="the zip"),
+                              409: error("the export has not succeeded, or its file is gone")})
     def get(self, request, pk: int):
         job = scoped(request, selectors.exports_visible_to, pk)
         path, filename = transfer_services.open_export(job=job)
         return FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type="application/zip")
 
 
+@extend_schema_view(post=extend_schema(request={"multipart/form-data": ImportCreateSerializer},
+                                       responses={202: ImportSerializer}))
 class ProjectImportsView(generics.ListCreateAPIView):
     """GET: the project's imports, newest first. POST: upload an archive to import (managers)."""
 
@@ -73,7 +77,6 @@ class ProjectImportsView(generics.ListCreateAPIView):
     def get_queryset(self):
         return self.project().imports.all()
 
-    @extend_schema(request={"multipart/form-data": ImportCreateSerializer}, responses={202: ImportSerializer})
     def create(self, request, *args, **kwargs):
         project = self.project()
         require(request, "manage", project)

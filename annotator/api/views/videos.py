@@ -4,7 +4,7 @@ import os
 
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.utils.http import http_date
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from annotator import selectors
 from annotator.choices import ACTIVE_JOB_STATUSES
 from annotator.api.permissions import RoleRequired
+from annotator.api.schema import error
 from annotator.api.serializers import (
     JobSerializer,
     TrackCreateSerializer,
@@ -29,6 +30,10 @@ from annotator.services import videos as video_services
 from annotator.services.errors import ServiceError
 
 
+@extend_schema_view(post=extend_schema(
+    request={"multipart/form-data": VideoUploadSerializer},
+    responses={201: VideoSerializer, 409: error("the project already has a video of that name")},
+))
 class ProjectVideosView(generics.ListCreateAPIView):
     serializer_class = VideoSerializer
     parser_classes = [MultiPartParser, FormParser]
@@ -39,7 +44,6 @@ class ProjectVideosView(generics.ListCreateAPIView):
     def project(self):
         return scoped(self.request, selectors.projects_visible_to, self.kwargs["pk"])
 
-    @extend_schema(request={"multipart/form-data": VideoUploadSerializer}, responses={201: VideoSerializer})
     def create(self, request, *args, **kwargs):
         project = self.project()
         require(request, "upload", project)
@@ -60,7 +64,9 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     def perform_destroy(self, instance):
         video_services.delete_video(video=instance)
 
-    @extend_schema(request=TrackCreateSerializer, responses={200: TrackSerializer(many=True), 201: TrackSerializer})
+    @extend_schema(methods=["GET"], responses=TrackSerializer(many=True))
+    @extend_schema(methods=["POST"], request=TrackCreateSerializer,
+                   responses={201: TrackSerializer, 409: error("no free object id; try again")})
     @action(detail=True, methods=["get", "post"])
     def tracks(self, request, pk=None):
         video = self.get_object()
@@ -75,7 +81,8 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         )
         return Response(TrackSerializer(track).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=VideoPropagateSerializer, responses={202: JobSerializer})
+    @extend_schema(request=VideoPropagateSerializer,
+                   responses={202: JobSerializer, 409: error("a propagation job already runs on one of the tracks")})
     @action(detail=True, methods=["post"])
     def propagate(self, request, pk=None):
         """Propagate several tracks of this video together (one batched forward pass per frame)."""
@@ -90,7 +97,8 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-    @extend_schema(responses=JobSerializer(many=True))
+    @extend_schema(parameters=[OpenApiParameter("active", bool, description="only queued and running jobs")],
+                   responses=JobSerializer(many=True))
     @action(detail=True, methods=["get"])
     def jobs(self, request, pk=None):
         """The video's propagation jobs, newest first; `?active=1` for queued and running ones only."""

@@ -1,6 +1,7 @@
 import pytest
+from django.test import TestCase
 
-from annotator.models import Membership
+from annotator.models import Membership, Track
 
 
 @pytest.mark.django_db
@@ -64,3 +65,40 @@ def test_label_colour_is_validated(clients, cast):
     response = clients.carol.post(f"/api/projects/{cast.project.pk}/labels/", {"name": "x", "colour": "red"},
                                   format="json")
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_renaming_a_label_to_a_taken_name_is_a_conflict(clients, cast):
+    person = cast.project.labels.get(name="person")
+    response = clients.carol.patch(f"/api/labels/{person.pk}/", {"name": "ball"}, format="json")
+    assert response.status_code == 409, response.json()
+    response = clients.carol.patch(f"/api/labels/{person.pk}/", {"name": "player", "colour": "#00ff00"}, format="json")
+    assert response.json() == {"id": person.pk, "name": "player", "colour": "#00ff00"}
+
+
+@pytest.mark.django_db
+def test_project_update_points_labels_to_their_endpoint(clients, cast):
+    url = f"/api/projects/{cast.project.pk}/"
+    response = clients.carol.put(url, {"name": "P2", "labels": ["dog"]}, format="json")
+    assert response.status_code == 400
+    assert "/labels/" in response.json()["detail"]
+    response = clients.carol.patch(url, {"description": "tennis"}, format="json")
+    assert (response.json()["name"], response.json()["description"]) == ("P", "tennis")
+
+
+@pytest.mark.django_db
+def test_manager_deletes_a_project_with_tracks_and_its_files(clients, cast, track, ready_video):
+    frames_dir = ready_video.frames_dir
+    assert frames_dir.is_dir()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert clients.carol.delete(f"/api/projects/{cast.project.pk}/").status_code == 204
+    assert not Track.objects.filter(pk=track.pk).exists()
+    assert not frames_dir.exists()
+
+
+@pytest.mark.django_db
+def test_a_label_named_twice_at_creation_is_created_once(clients):
+    response = clients.alice.post("/api/projects/", {"name": "New", "labels": ["dog", "dog"]}, format="json")
+    assert response.status_code == 201, response.json()
+    labels = clients.alice.get(f"/api/projects/{response.json()['id']}/labels/").json()
+    assert [label["name"] for label in labels] == ["dog"]

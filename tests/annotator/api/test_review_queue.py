@@ -91,6 +91,13 @@ def test_unknown_status_is_refused(clients):
 
 
 @pytest.mark.django_db
+def test_a_project_that_is_not_a_number_is_refused(clients):
+    # "²" passes str.isdigit() but not int(): it used to be a 500
+    for project in ("²", "abc"):
+        assert clients.bob.get("/api/review/", {"project": project}).status_code == 400
+
+
+@pytest.mark.django_db
 def test_outsider_cannot_read_the_review_queue(clients, cast, ready_video, track):
     send_to_review(track)
     assert clients.mallory.get("/api/review/", {"project": cast.project.pk}).status_code == 404
