@@ -178,10 +178,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting for every process of the stack, e.g. CONN_MAX_AGE=0 to compare")
     args = parser.parse_args()
+    extra_env = dict(item.split("=", 1) for item in args.env)
     root = Path(tempfile.mkdtemp(prefix="bench-load-"))
     print(f"starting the stack in {root} ...", flush=True)
-    with Stack(root, annotators=args.annotators, chunk_frames=8, worker_threads=1, nice_workers=True) as stack:
+    with Stack(root, annotators=args.annotators, chunk_frames=8, worker_threads=1, nice_workers=True,
+               extra_env=extra_env) as stack:
         clip = clip_for_load(root)
         video = stack.upload_clip(clip, clip.stem)
         print(f"clip {clip.name}: {video['frame_count']} frames {video['width']}x{video['height']}; "
@@ -195,7 +199,7 @@ def main() -> None:
     total = sum(r["requests"] for r in rows.values())
     result = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
-        "annotators": args.annotators, "duration_s": round(elapsed, 1), "requests": total,
+        "settings": extra_env, "annotators": args.annotators, "duration_s": round(elapsed, 1), "requests": total,
         "rps": round(total / elapsed, 1), "errors": sum(r["errors"] for r in rows.values()),
         "endpoints": rows, "jobs_by_status": dict(jobs), "jobs_still_open_at_end": jobs_open,
         "duplicated_annotations": duplicates,
@@ -206,7 +210,7 @@ def main() -> None:
 
 
 def _table(result: dict) -> str:
-    lines = [f"{result['date']}  {result['machine']}",
+    lines = [f"{result['date']}  {result['machine']}  {result['settings'] or ''}",
              f"{result['annotators']} annotators, {result['duration_s']} s: {result['requests']} requests, "
              f"{result['rps']} req/s, {result['errors']} errors, jobs {result['jobs_by_status']}, "
              f"duplicated annotations {result['duplicated_annotations']}",

@@ -33,7 +33,7 @@ from a benchmark, with the environment `make test` sets (DATABASE_URL, CELERY_BR
         .venv/bin/python -m pytest tests/security/test_schema_fuzz.py -q
 
 SIAMLABEL_FUZZ_STATS names a file for the status codes seen, per operation. Figures of the last
-recorded runs: docs/reliability-fuzz.md.
+recorded runs: docs/reliability.md ("Schema fuzzing").
 """
 
 import json
