@@ -13,12 +13,31 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-class WorkerProcess:
+class ProcessGroup:
+    """A server process started in its own session, stopped (or killed) with all its children."""
+
+    proc: subprocess.Popen | None = None
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no chance to ack or clean up."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class WorkerProcess(ProcessGroup):
     """A real `celery worker` process against the test database and the real broker."""
 
     def __init__(self, env: dict, log_path: Path, queues: str = "gpu,default"):
         self.env, self.log_path, self.queues = env, log_path, queues
-        self.proc: subprocess.Popen | None = None
 
     def start(self) -> "WorkerProcess":
         log = open(self.log_path, "ab")
@@ -29,20 +48,6 @@ class WorkerProcess:
             cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         return self
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: no chance to ack or clean up."""
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
     def log_tail(self, n: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])

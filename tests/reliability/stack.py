@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import WorkerProcess
+from tests.conftest import ProcessGroup, WorkerProcess
 
 REPO = Path(__file__).resolve().parents[2]
 STARTER_WEIGHTS = REPO / "weights" / "starter.pth"
@@ -163,14 +163,13 @@ class RedisServer:
             self.proc.wait(timeout=20)
 
 
-class WebServer:
+class WebServer(ProcessGroup):
     """gunicorn as in the Dockerfile (3 workers x 4 threads unless told otherwise)."""
 
     def __init__(self, env: dict, log: Path, workers: int = 3, threads: int = 4):
         self.env, self.log, self.port = env, log, free_port()
         self.workers, self.threads = workers, threads
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
 
     def start(self) -> "WebServer":
         self.proc = subprocess.Popen(
@@ -190,22 +189,10 @@ class WebServer:
         except httpx.HTTPError:
             return False
 
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-
     def reload(self) -> None:
         """SIGHUP: gunicorn starts new workers and lets the old ones finish their requests."""
         self.proc.send_signal(signal.SIGHUP)
 
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 class Stack:
