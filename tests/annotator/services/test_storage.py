@@ -1,0 +1,36 @@
+"""cleanup_media: orphaned media folders go, owned and young ones stay."""
+
+import os
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+
+def aged(folder, hours: float):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "source.avi").write_bytes(b"x" * 2048)
+    past = time.time() - hours * 3600
+    for path in (folder / "source.avi", folder):
+        os.utime(path, (past, past))
+    return folder
+
+
+@pytest.mark.django_db
+def test_only_old_folders_without_a_row_are_removed(settings, ready_video):
+    media = settings.MEDIA_ROOT
+    owned = media / "videos" / str(ready_video.pk)
+    os.utime(owned, (time.time() - 7200,) * 2)
+    orphan_video = aged(media / "videos" / "999999", hours=2)
+    orphan_export = aged(media / "exports" / "888888", hours=2)
+    young = aged(media / "videos" / "777777", hours=0.1)  # an upload whose row has not committed yet
+
+    out = StringIO()
+    call_command("cleanup_media", "--dry-run", stdout=out)
+    assert "2 orphaned folders" in out.getvalue()
+    assert orphan_video.exists() and orphan_export.exists()
+
+    call_command("cleanup_media", "--quiet", stdout=StringIO())
+    assert not orphan_video.exists() and not orphan_export.exists()
+    assert owned.exists() and young.exists()
