@@ -3,12 +3,12 @@
  * See docs/frontend.md for a walk through the modules.
  */
 import "./styles.css";
-import { csrfToken } from "./api/client";
+import { csrfToken, retry } from "./api/client";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import { VideosPage } from "./pages/VideosPage";
 import { ReviewQueuePage } from "./review/ReviewQueuePage";
 import { Router, type Page } from "./router";
-import { h } from "./ui/dom";
+import { h, toast } from "./ui/dom";
 import { Workspace } from "./workspace/Workspace";
 
 function topBar(username: string): HTMLElement {
@@ -29,6 +29,9 @@ const notFound = (): Page => ({
 });
 
 function boot(): void {
+  retry.listener = (attempt, waitS) => {
+    if (attempt === 1) toast(`The server is restarting: your last change is kept and sent again in ${waitS} s.`, "info");
+  };
   const app = document.getElementById("app")!;
   const main = h("main", { id: "page" });
   app.replaceChildren(topBar(document.body.dataset.username ?? ""), main);

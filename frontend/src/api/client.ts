@@ -58,23 +58,46 @@ function toLogin(): never {
   throw new ApiError(401, "your session has ended; sign in again");
 }
 
+/**
+ * A 503 means the server saved nothing (its database is restarting, docs/operations.md): the
+ * request goes again after the server's Retry-After, for about half a minute, so an edit made
+ * during a restart is kept rather than lost. `retry.listener` hears each wait (for a notice).
+ */
+export const retry = {
+  delaysS: [1, 2, 4, 8, 8, 8],
+  maxWaitS: 10,
+  wait: (seconds: number) => new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000)),
+  listener: null as ((attempt: number, waitS: number) => void) | null,
+};
+
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await send(method, path, body);
+    if (response.status === 503 && attempt < retry.delaysS.length) {
+      const waitS = Math.min(Number(response.headers.get("Retry-After")) || retry.delaysS[attempt], retry.maxWaitS);
+      retry.listener?.(attempt + 1, waitS);
+      await retry.wait(waitS);
+      continue;
+    }
+    if (response.status === 401) toLogin();
+    if (response.status === 204) return undefined as T;
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw errorFrom(response.status, data, `${method} ${path} failed (${response.status})`);
+    return data as T;
+  }
+}
+
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
-  let response: Response;
   try {
-    response = await fetch(`/api${path}`, {
+    return await fetch(`/api${path}`, {
       method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "the server cannot be reached; check your connection");
   }
-  if (response.status === 401) toLogin();
-  if (response.status === 204) return undefined as T;
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw errorFrom(response.status, data, `${method} ${path} failed (${response.status})`);
-  return data as T;
 }
 
 function query(params: Record<string, string | number | undefined>): string {
