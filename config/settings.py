@@ -144,6 +144,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`: name each set of choices after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "VideoStatusEnum": "annotator.choices.VideoStatus",
+        "JobStatusEnum": "annotator.choices.JobStatus",
+        "ReviewStatusEnum": "annotator.choices.ReviewStatus",
+    },
 }
 
 # Celery: CELERY_* keys, read by tracking_worker.celery_app with namespace="CELERY".

@@ -12,6 +12,7 @@ that does not declare them itself:
 | 404 | operations with path parameters | no such object among those the user may see |
 | 413 | operations that take a file upload | the file is over SIAMLABEL_MAX_UPLOAD_MB |
 | 415 | operations with a request body | a body in a media type the operation does not read |
+| 503 | every operation | the database is restarting: nothing was saved, retry after `Retry-After` |
 
 It also maps file fields to `format: binary` (drf-spectacular's default, a URI, is how a file is
 returned, but here files are only ever uploaded).
@@ -56,6 +57,7 @@ STANDARD_ERRORS = {
     "404": "No such object among those you may see.",
     "413": "The file is over the upload limit (SIAMLABEL_MAX_UPLOAD_MB).",
     "415": "The body's media type is not one this operation reads (or the body cannot be parsed as it).",
+    "503": "The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`.",
 }
 
 
@@ -94,6 +96,7 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("415")
             if self._takes_file():
                 codes.append("413")
+        codes.append("503")
         return codes
 
     def _takes_file(self) -> bool:

@@ -101,6 +101,16 @@ class AnnotationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AnnotationSavedSerializer(AnnotationSerializer):
+    """The answer to a manual edit: the annotation, and the track's version to send next time."""
+
+    version = serializers.IntegerField(source="track.version", read_only=True)
+
+    class Meta(AnnotationSerializer.Meta):
+        fields = AnnotationSerializer.Meta.fields + ["version"]
+        read_only_fields = fields
+
+
 class AnnotationPutSerializer(VersionSerializer):
     box = BoxField(required=False, allow_null=True, default=None)
     mask = RleSerializer(required=False, allow_null=True, default=None)

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from annotator.api.views.auth import AuthTokenView
-from annotator.api.views.health import HealthView
+from annotator.api.views.health import HealthAliasView, HealthView
 from annotator.api.views.jobs import JobViewSet
 from annotator.api.views.projects import (
     LabelViewSet,
@@ -35,7 +35,7 @@ router.register("comments", CommentViewSet, basename="comment")
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
     path("health", HealthView.as_view(), name="health"),
-    path("health/", HealthView.as_view()),
+    path("health/", HealthAliasView.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -59,3 +59,8 @@ class HealthView(APIView):
         body = {"status": "ok" if healthy else "degraded", "database": database, "broker": broker,
                 "workers": workers, "default_checkpoint": checkpoint, "outbox": outbox}
         return Response(body, status=200 if healthy else 503)
+
+
+@extend_schema(exclude=True)
+class HealthAliasView(HealthView):
+    """/api/health/ answers like /api/health; the schema lists the operation once."""

@@ -10,6 +10,7 @@ from annotator.api.permissions import RoleRequired
 from annotator.api.schema import error
 from annotator.api.serializers import (
     AnnotationPutSerializer,
+    AnnotationSavedSerializer,
     AnnotationSerializer,
     CommentSerializer,
     FrameRangeSerializer,
@@ -70,7 +71,7 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         return Response(AnnotationSerializer(queryset, many=True).data)
 
     @extend_schema(methods=["PUT"], parameters=[FRAME], request=AnnotationPutSerializer,
-                   responses={200: AnnotationSerializer, 409: STALE})
+                   responses={200: AnnotationSavedSerializer, 409: STALE})
     @extend_schema(methods=["DELETE"], parameters=[FRAME, VERSION], request=None, responses={204: None, 409: STALE})
     @action(detail=True, methods=["put", "delete"], url_path=r"annotations/(?P<frame>\d+)")
     def frame_annotation(self, request, pk=None, frame=None):
@@ -84,7 +85,8 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
             track=track, frame_index=int(frame), version=data["version"], bbox=data["box"], mask_rle=data["mask"]
         )
         track.refresh_from_db(fields=["version"])
-        return Response(AnnotationSerializer(annotation).data | {"version": track.version})
+        annotation.track = track
+        return Response(AnnotationSavedSerializer(annotation).data)
 
     @extend_schema(request=FrameRangeSerializer, responses={200: DeletedFramesSerializer, 409: STALE})
     @action(detail=True, methods=["post"], url_path="annotations/delete-range")
