@@ -113,6 +113,10 @@ SIAMLABEL_MAX_ZIP_UNCOMPRESSED_BYTES = env.int("SIAMLABEL_MAX_ZIP_UNCOMPRESSED_M
 SIAMLABEL_MAX_ZIP_ENTRIES = env.int("SIAMLABEL_MAX_ZIP_ENTRIES", default=50_000)
 SIAMLABEL_MAX_FRAME_PIXELS = env.int("SIAMLABEL_MAX_FRAME_PIXELS", default=7680 * 4320)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+# Our own folder for uploads being received, so that one cut off by a crash can be found and
+# removed (manage.py cleanup_media) rather than lingering in the system's temp folder.
+FILE_UPLOAD_TEMP_DIR = Path(env.str("FILE_UPLOAD_TEMP_DIR", default=str(MEDIA_ROOT / "tmp-uploads")))
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 # Frames written per chunk by a propagation job (one transaction each).
 SIAMLABEL_CHUNK_FRAMES = env.int("SIAMLABEL_CHUNK_FRAMES", default=16)

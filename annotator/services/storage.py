@@ -1,5 +1,6 @@
-"""Media folders nobody owns any more: left by an upload cut off mid-write, or by deletes made
-before deletes removed their files on commit. `manage.py cleanup_media` removes them.
+"""Media nobody owns any more: folders left by an upload cut off mid-write or by deletes made
+before deletes removed their files on commit, and half-received uploads in FILE_UPLOAD_TEMP_DIR
+left by a crashed web server. `manage.py cleanup_media` removes them.
 
 Media holds one folder per object: videos/<pk>, exports/<pk>, imports/<pk>. A folder whose row
 does not exist is an orphan once it is older than a grace period (an upload in progress writes
@@ -35,11 +36,20 @@ def find_orphans(grace_seconds: float = GRACE_SECONDS) -> list[Orphan]:
         for pk, folder in sorted(folders.items()):
             if pk not in owned and _newest_mtime(folder) < cutoff:
                 orphans.append(Orphan(folder, _size(folder)))
+    # Django deletes a finished request's temporary upload; one still here after the grace period
+    # belonged to a request that never finished.
+    uploads = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    for path in sorted(uploads.glob("*.upload*")) if uploads.is_dir() else []:
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            orphans.append(Orphan(path, path.stat().st_size))
     return orphans
 
 
 def remove(orphan: Orphan) -> None:
-    shutil.rmtree(orphan.path, ignore_errors=True)
+    if orphan.path.is_dir():
+        shutil.rmtree(orphan.path, ignore_errors=True)
+    else:
+        orphan.path.unlink(missing_ok=True)
 
 
 def _newest_mtime(folder: Path) -> float:

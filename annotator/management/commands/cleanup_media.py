@@ -1,4 +1,5 @@
-"""manage.py cleanup_media: remove media folders whose video, export or import no longer exists.
+"""manage.py cleanup_media: remove media folders whose video, export or import no longer exists,
+and uploads a crashed web server left half-received.
 
     python manage.py cleanup_media --dry-run          # list them, with sizes
     python manage.py cleanup_media --min-age-hours 24 # remove those untouched for a day
@@ -14,7 +15,7 @@ from annotator.services import storage
 
 
 class Command(BaseCommand):
-    help = "Remove media folders (videos/, exports/, imports/) that no database row owns."
+    help = "Remove media folders (videos/, exports/, imports/) no database row owns, and abandoned uploads."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="list what would go; remove nothing")
@@ -28,8 +29,8 @@ class Command(BaseCommand):
         if options["dry_run"]:
             for orphan in orphans:
                 self.stdout.write(f"{orphan.path}  {orphan.bytes / 2**20:.1f} MB")
-            self.stdout.write(f"{len(orphans)} orphaned folders, {total_mb:.1f} MB (dry run: nothing removed)")
+            self.stdout.write(f"{len(orphans)} orphaned folders and files, {total_mb:.1f} MB (dry run: nothing removed)")
             return
         for orphan in tqdm(orphans, desc="removing orphaned media", unit="folder", disable=options["quiet"]):
             storage.remove(orphan)
-        self.stdout.write(self.style.SUCCESS(f"removed {len(orphans)} orphaned folders, {total_mb:.1f} MB"))
+        self.stdout.write(self.style.SUCCESS(f"removed {len(orphans)} orphaned folders and files, {total_mb:.1f} MB"))

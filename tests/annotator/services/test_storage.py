@@ -18,7 +18,14 @@ def aged(folder, hours: float):
 
 
 @pytest.mark.django_db
-def test_only_old_folders_without_a_row_are_removed(settings, ready_video):
+def test_only_old_folders_without_a_row_are_removed(settings, ready_video, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "tmp-uploads"
+    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
+    cut_off = settings.FILE_UPLOAD_TEMP_DIR / "tmpab12cd.upload.mp4"  # a crashed request's upload
+    cut_off.write_bytes(b"x" * 100)
+    os.utime(cut_off, (time.time() - 7200,) * 2)
+    receiving = settings.FILE_UPLOAD_TEMP_DIR / "tmpef34gh.upload.zip"  # a request receiving right now
+    receiving.write_bytes(b"x")
     media = settings.MEDIA_ROOT
     owned = media / "videos" / str(ready_video.pk)
     os.utime(owned, (time.time() - 7200,) * 2)
@@ -28,9 +35,10 @@ def test_only_old_folders_without_a_row_are_removed(settings, ready_video):
 
     out = StringIO()
     call_command("cleanup_media", "--dry-run", stdout=out)
-    assert "2 orphaned folders" in out.getvalue()
+    assert "3 orphaned folders and files" in out.getvalue()
     assert orphan_video.exists() and orphan_export.exists()
 
     call_command("cleanup_media", "--quiet", stdout=StringIO())
     assert not orphan_video.exists() and not orphan_export.exists()
     assert owned.exists() and young.exists()
+    assert not cut_off.exists() and receiving.exists()
