@@ -11,7 +11,9 @@ the recovery time (from the fault until the job or request succeeded).
 """
 
 import argparse
+import atexit
 import json
+import shutil
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -35,6 +37,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-faults-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # the stack's scratch folder
     clip = scenarios.write_clip(root / "clips", args.frames)
     upload_clip = scenarios.write_clip(root / "clips", 150, 640, 480)
     outcomes: list[scenarios.Outcome] = []

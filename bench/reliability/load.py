@@ -20,8 +20,10 @@ Target (issue 8): 0 errors and p95 < 100 ms for frame and annotation reads.
 
 import argparse
 import asyncio
+import atexit
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -183,6 +185,7 @@ def main() -> None:
     args = parser.parse_args()
     extra_env = dict(item.split("=", 1) for item in args.env)
     root = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # the stack's scratch folder
     print(f"starting the stack in {root} ...", flush=True)
     with Stack(root, annotators=args.annotators, chunk_frames=8, worker_threads=1, nice_workers=True,
                extra_env=extra_env) as stack:
