@@ -113,16 +113,23 @@ def postgres_restarted(scene: Scene) -> Outcome:
     fault = time.monotonic()
     scene.stack.postgres.crash()
     during = scene.api.get(f"/api/tracks/{track}/annotations/")
-    outcome.notes.append(f"a read while the database was down answered {during.status_code}")
-    assert during.status_code == 503, during.text
+    stroke = {"version": version + 1, "box": [34, 44, 30, 30]}
+    refused = scene.api.put(f"/api/tracks/{correction}/annotations/7/", json=stroke)
+    outcome.notes.append(f"while the database was down a read answered {during.status_code}, a save {refused.status_code}")
+    assert during.status_code == 503 and refused.status_code == 503, (during.text, refused.text)
     time.sleep(2)
     scene.stack.postgres.start()
+    # What the browser does with a 503: send the same edit again; it lands once, nothing is lost.
+    resent = scene.api.put(f"/api/tracks/{correction}/annotations/7/", json=stroke)
+    assert resent.status_code == 200 and resent.json()["version"] == version + 2, resent.text
     result = scene.stack.wait_job(job)
     outcome.recovery_s = time.monotonic() - fault
     assert result["status"] == "succeeded", result
     outcome.notes.append(f"{len(before)} frames stored before the crash; job attempts {result['attempts']}")
     scene.check(outcome, track, before)
-    outcome.lost += sum(1 for k, v in before_correction.items() if scene.snapshot(correction).get(k) != v)
+    after_correction = scene.snapshot(correction)
+    outcome.lost += sum(1 for k, v in before_correction.items() if after_correction.get(k) != v)
+    outcome.lost += 7 not in after_correction  # the edit resent after the restart
     return outcome
 
 
