@@ -6,8 +6,9 @@ ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 nodejs npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --extra-index-url "$TORCH_INDEX" -r requirements.txt
+COPY requirements.txt requirements-nodeps.txt ./
+RUN pip install --extra-index-url "$TORCH_INDEX" -r requirements.txt \
+    && pip install --no-deps -r requirements-nodeps.txt
 COPY . .
 RUN make -C frontend build && DEBUG=1 python manage.py collectstatic --noinput
 EXPOSE 8000

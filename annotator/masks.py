@@ -5,9 +5,10 @@
     bbox_xywh = mask_bbox(mask)      # tight [x, y, w, h] of the set pixels
 """
 
-import cv2
 import numpy as np
 from pycocotools import mask as coco_mask
+
+from tracking_worker.mask_geometry import mask_to_xywh, rotated_box_from_mask
 
 
 class MaskError(ValueError):
@@ -106,10 +107,12 @@ def validate_box(bbox_xywh, width: int, height: int) -> list[float]:
 
 
 def mask_rotated_box(mask: np.ndarray) -> list[list[float]] | None:
-    """Return the 4x2 corners of the minimum-area rectangle around the mask's largest region."""
+    """Return the 4x2 corners of the rotated box of a mask (None when it is empty).
 
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
+    The tracker's rule (official SiamMask): the min-area rectangle around the largest region
+    when its area is above 100 pixels, else the mask's axis-aligned box.
+    """
+    fallback = mask_to_xywh(mask)
+    if fallback[2] == 0:
         return None
-    largest = max(contours, key=cv2.contourArea)
-    return cv2.boxPoints(cv2.minAreaRect(largest)).astype(float).tolist()
+    return rotated_box_from_mask(mask, fallback).tolist()

@@ -26,9 +26,10 @@ _OPTIONAL_SUFFIX = "num_batches_tracked"
 class CheckpointMismatchError(ValueError):
     """A checkpoint's keys or shapes do not match the model it claims to be."""
 
-    def __init__(self, missing: list[str], unexpected: list[str], wrong_shape: list[str]) -> None:
+    def __init__(self, missing: list[str], unexpected: list[str], wrong_shape: list[str], *,
+                 what: str = "the SiamMask model of its variant (sharp unless its metadata says otherwise)") -> None:
         self.missing, self.unexpected, self.wrong_shape = missing, unexpected, wrong_shape
-        parts = ["checkpoint does not match the SiamMask model of its variant (sharp unless its metadata says light)"]
+        parts = [f"checkpoint does not match {what}"]
         for title, names in (
             ("missing keys", missing),
             ("unexpected keys", unexpected),
@@ -85,21 +86,43 @@ def check_state_dict(model: torch.nn.Module, state: Mapping[str, torch.Tensor]) 
         raise CheckpointMismatchError(missing, unexpected, wrong_shape)
 
 
+VARIANTS = ("sharp", "light", "mobile")
+
+
+def build_variant(variant: str, arch: Mapping | None = None, *, pretrained: bool = False) -> SiamMask:
+    """Return an untrained model of `variant` ("sharp", "light" or "mobile") with `arch` filled in.
+
+    `pretrained` loads the mobile variant's ImageNet trunk (ignored by the others: the sharp
+    trunk's pretrained weights are an official checkpoint, the light one has none).
+    """
+    arch = dict(arch or {})
+    if variant == "sharp":
+        return SiamMask()
+    if variant == "light":
+        from .network.light_backbone import light_arch, light_siammask
+
+        return light_siammask(**light_arch(**arch))
+    if variant == "mobile":
+        from .network.mobile import mobile_arch, mobile_siammask
+
+        return mobile_siammask(**mobile_arch(**arch), pretrained=pretrained)
+    raise ValueError(f"unknown model variant {variant!r}; choose from {', '.join(VARIANTS)}")
+
+
+def checkpoint_meta(checkpoint: Mapping) -> dict:
+    """Return a checkpoint's metadata dict ({} for official or bare state dicts)."""
+    meta = checkpoint.get("meta") if isinstance(checkpoint, Mapping) else None
+    return dict(meta) if isinstance(meta, Mapping) else {}
+
+
 def build_model(checkpoint: Mapping) -> SiamMask:
     """Return an untrained model of the checkpoint's variant.
 
     Official checkpoints carry no metadata and are the sharp model; checkpoints written by our
-    training code say their variant (and the light variant's architecture) under "meta".
+    training code say their variant (and its architecture) under "meta".
     """
-    meta = checkpoint.get("meta") if isinstance(checkpoint, Mapping) else None
-    variant = meta.get("variant", "sharp") if isinstance(meta, Mapping) else "sharp"
-    if variant == "sharp":
-        return SiamMask()
-    if variant == "light":
-        from .network.light_backbone import light_siammask
-
-        return light_siammask(**meta.get("arch", {}))
-    raise ValueError(f"unknown model variant {variant!r} in the checkpoint's metadata")
+    meta = checkpoint_meta(checkpoint)
+    return build_variant(meta.get("variant", "sharp"), meta.get("arch"))
 
 
 def load_model(

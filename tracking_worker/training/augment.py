@@ -22,9 +22,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-EXEMPLAR_SIZE = 127
-INSTANCE_SIZE = 255
-CONTEXT_AMOUNT = 0.5
+from tracking_worker.siammask.config import TrackerConfig
+from tracking_worker.siammask.crops import context_side
+
+# the tracker's own geometry: what training crops must look like to mean the same at test time
+_GEOMETRY = TrackerConfig()
+EXEMPLAR_SIZE = _GEOMETRY.exemplar_size
+INSTANCE_SIZE = _GEOMETRY.instance_size
 
 
 @dataclass(frozen=True)
@@ -60,16 +64,10 @@ def mask_box(mask: np.ndarray) -> np.ndarray | None:
     return np.array([xs.min() - 0.5, ys.min() - 0.5, xs.max() + 0.5, ys.max() + 0.5], dtype=np.float64)
 
 
-def _context_side(box: np.ndarray) -> float:
-    w, h = box[2] - box[0], box[3] - box[1]
-    pad = CONTEXT_AMOUNT * (w + h)
-    return float(np.sqrt((w + pad) * (h + pad)))
-
-
 def _crop_matrix(box: np.ndarray, out_size: int, scale_jitter: float, shift: np.ndarray) -> np.ndarray:
     """Return the 2x3 map from frame pixels to a crop centred on the box (plus shift)."""
     centre = (box[:2] + box[2:]) / 2
-    scale = EXEMPLAR_SIZE / _context_side(box) * scale_jitter
+    scale = EXEMPLAR_SIZE / context_side(box[2:] - box[:2], _GEOMETRY.context_amount) * scale_jitter
     offset = (out_size - 1) / 2 + shift - scale * centre
     return np.array([[scale, 0, offset[0]], [0, scale, offset[1]]], dtype=np.float64)
 

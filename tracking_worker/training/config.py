@@ -35,6 +35,7 @@ class StageConfig:
     weight_decay: float = 1e-4
     backbone_lr_scale: float = 1.0  # e.g. 0.1 when fine-tuning a pre-trained trunk
     refine: bool = False  # False: mask head (63x63) loss; True: refine (127x127) loss
+    joint: bool = False  # both losses at once, gradients into everything that learns
     train: tuple[str, ...] = ()  # parameter-name prefixes that learn; () = everything
     reset: tuple[str, ...] = ()  # modules re-initialised when the stage starts (e.g. refine_model)
     max_refine_windows: int = 4

@@ -23,11 +23,16 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-ANCHOR_NUM = 5
-SCORE_SIZE = 25
-TOTAL_STRIDE = 8
-WINDOW_SIDE = 127  # a ROW's candidate window in search-crop pixels (the exemplar size)
-MASK_SIDE = 63
+from tracking_worker.siammask.config import TrackerConfig
+from tracking_worker.siammask.network.mask import MASK_SIDE
+
+# the tracker's geometry (siammask.config), not copies of its numbers
+_GEOMETRY = TrackerConfig()
+ANCHOR_NUM = _GEOMETRY.anchor_num
+SCORE_SIZE = _GEOMETRY.score_size
+TOTAL_STRIDE = _GEOMETRY.total_stride
+WINDOW_SIDE = _GEOMETRY.exemplar_size  # a ROW's candidate window in search-crop pixels
+BASE_SIZE = _GEOMETRY.base_size
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class LossWeights:
     mask: float = 32.0
     score: float = 1.0
     box: float = 1.0
+    quality: float = 0.0  # the quality head's term (ours, not the paper's); 0 leaves it untrained
 
 
 def score_loss(score: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -95,7 +101,7 @@ def window_targets(search_masks: torch.Tensor, b: torch.Tensor, r: torch.Tensor,
     """
     if len(b) == 0:
         return search_masks.new_zeros((0, side, side), dtype=torch.float32)
-    offset = 4 * TOTAL_STRIDE  # base_size / 2 * total_stride = 32: window (0, 0) starts at -32
+    offset = BASE_SIZE // 2 * TOTAL_STRIDE  # = 32: window (0, 0) starts at -32 (crops.paste_window_mask)
     size = search_masks.shape[-1]
     pad_after = max(0, TOTAL_STRIDE * (SCORE_SIZE - 1) - offset + WINDOW_SIDE - size)
     padded = F.pad(search_masks.float(), (offset, pad_after, offset, pad_after))
@@ -127,8 +133,16 @@ class SiamMaskLoss:
         self.weights = weights or LossWeights()
         self.max_refine_windows = max_refine_windows
 
-    def __call__(self, model, batch: dict[str, torch.Tensor], *, refine: bool = False,
+    def __call__(self, model, batch: dict[str, torch.Tensor], *, refine: bool = False, joint: bool = False,
                  generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+        """Return the loss terms of one batch.
+
+        refine False: the mask head's 63x63 output is scored. refine True: the refine module's
+        127x127 output, the rest detached (the official second stage). joint True: both at once,
+        gradients flowing everywhere (one backbone pass trains every branch; what a frozen
+        pretrained trunk on a CPU affords). A model with a quality head also gets the quality
+        term when `weights.quality` > 0.
+        """
         template_feature = model.template_feature(batch["template"])
         stages, search_feature = model.features(batch["search"])
         score, loc = model.rpn_model(template_feature, search_feature)
@@ -136,29 +150,80 @@ class SiamMaskLoss:
         corr = head.correlate(head.conv_kernel(template_feature), search_feature)
         labels = batch["labels"]
         b, r, c = positive_windows(labels)
-        if refine:
-            # the refine module is costly per window: a few random positive windows per sample
-            keep = _subsample_per_sample(b, self.max_refine_windows, generator)
-            b, r, c = b[keep], r[keep], c[keep]
-            # the refine stage trains the refine module alone (the rest is frozen): no gradient
-            # flows into the backbone features or the correlation
-            picked = tuple(s[b].detach() for s in stages[:3])
-            logits = model.refine_model(picked, corr[b].detach(), r.tolist(), c.tolist())
-            targets = window_targets(batch["search_mask"], b, r, c, WINDOW_SIDE)
-        else:
-            rows = corr[b, :, r, c]
-            logits = head.head(rows[:, :, None, None]).flatten(1)
-            targets = window_targets(batch["search_mask"], b, r, c, MASK_SIDE)
         terms = {
             "score": score_loss(score, labels),
             "box": box_loss(loc, batch["deltas"], labels),
-            "mask": mask_loss(logits, targets),
         }
+        zero = score.sum() * 0.0
+        logits = targets = None
+        if not refine or joint:
+            logits = head.head(corr[b, :, r, c][:, :, None, None]).flatten(1)
+            targets = window_targets(batch["search_mask"], b, r, c, MASK_SIDE)
+            terms["mask"] = mask_loss(logits, targets)
+        if refine or joint:
+            # the refine module is costly per window: a few random positive windows per sample
+            keep = _subsample_per_sample(b, self.max_refine_windows, generator)
+            rb, rr, rc = b[keep], r[keep], c[keep]
+            # alone, it learns on top of the frozen rest: no gradient into features or correlation
+            picked = tuple(s[rb] if joint else s[rb].detach() for s in stages[:3])
+            refined = model.refine_model(picked, corr[rb] if joint else corr[rb].detach(), rr.tolist(), rc.tolist())
+            refined_targets = window_targets(batch["search_mask"], rb, rr, rc, WINDOW_SIDE)
+            terms["refine" if joint else "mask"] = mask_loss(refined, refined_targets)
+            if logits is None:
+                logits, targets = refined, refined_targets
+        terms.setdefault("refine", zero)
+        quality = getattr(model, "quality_model", None)
+        terms["quality"] = (quality_loss(model, score, corr, labels, batch["search_mask"], generator)
+                            if quality is not None and self.weights.quality > 0 else zero)
         w = self.weights
-        terms["total"] = w.mask * terms["mask"] + w.score * terms["score"] + w.box * terms["box"]
+        terms["total"] = (w.mask * (terms["mask"] + terms["refine"]) + w.score * terms["score"]
+                          + w.box * terms["box"] + w.quality * terms["quality"])
         with torch.no_grad():
             terms["mask_iou"] = mask_iou(logits.detach(), targets)
         return terms
+
+
+# the tracker's mask threshold as a logit
+SEG_LOGIT = float(torch.logit(torch.tensor(_GEOMETRY.seg_thr)))
+RANDOM_QUALITY_WINDOWS = 2
+
+
+def quality_windows(score: torch.Tensor, labels: torch.Tensor, generator: torch.Generator | None
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Return (b, r, c) of the windows the quality head learns on, per sample: the one the
+    tracker would pick (highest foreground score), up to two positive ones and two at random."""
+    batch = score.shape[0]
+    foreground = torch.softmax(score.detach().reshape(batch, 2, ANCHOR_NUM, SCORE_SIZE, SCORE_SIZE), dim=1)
+    best = foreground[:, 1].amax(dim=1).flatten(1).argmax(dim=1)
+    rand = torch.randint(0, SCORE_SIZE * SCORE_SIZE, (batch, RANDOM_QUALITY_WINDOWS), generator=generator)
+    pb, pr, pc = positive_windows(labels)
+    keep = _subsample_per_sample(pb, 2, generator)
+    cells = torch.cat([best, rand.flatten()])
+    b = torch.cat([torch.arange(batch), torch.arange(batch).repeat_interleave(RANDOM_QUALITY_WINDOWS), pb[keep]])
+    r = torch.cat([cells // SCORE_SIZE, pr[keep]])
+    c = torch.cat([cells % SCORE_SIZE, pc[keep]])
+    return b, r, c
+
+
+def quality_loss(model, score: torch.Tensor, corr: torch.Tensor, labels: torch.Tensor,
+                 search_masks: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    """Binary cross-entropy of the quality head against the true IoU of each window's mask.
+
+    Inputs are detached: the head learns to read the network, not to change it. The mask is the
+    mask head's, thresholded as the tracker does; a window with no object scores IoU 0.
+    """
+    b, r, c = quality_windows(score, labels, generator)
+    with torch.no_grad():
+        rows = corr.detach()[b, :, r, c]
+        head_logits = model.mask_model.mask.head(rows[:, :, None, None]).flatten(1)
+        targets = window_targets(search_masks, b, r, c, MASK_SIDE).flatten(1) > 0.5
+        predicted = head_logits > SEG_LOGIT
+        inter = (predicted & targets).sum(1).float()
+        union = (predicted | targets).sum(1).float()
+        iou = torch.where(targets.any(1), inter / union.clamp(min=1), torch.zeros_like(inter))
+        score_rows = score.detach()[b, :, r, c]
+    logits = model.quality_model.predict(rows, score_rows, head_logits)
+    return F.binary_cross_entropy_with_logits(logits, iou)
 
 
 def _subsample_per_sample(b: torch.Tensor, limit: int, generator: torch.Generator | None) -> torch.Tensor:

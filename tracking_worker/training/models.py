@@ -1,11 +1,11 @@
-"""Build and load the two trainable variants: "sharp" (ResNet-50) and "light" (CPU).
+"""Build and load the trainable variants: "sharp" (ResNet-50), "light" and "mobile" (CPU).
 
-    model = build_model("light", arch=None)        # untrained; arch None = LIGHT_ARCH
-    model, meta = load_trained("weights/starter.pth")
+    model = build_model("mobile", arch=None)       # untrained heads; the mobile trunk pretrained
+    model, meta = load_trained("weights/mobile.pth")
 
-Training checkpoints carry `meta` = {"variant", "arch", ...} next to `state_dict`. Sharp
-checkpoints (ours or the official ones) go through `siammask.load_model`; light ones are built
-from `meta["arch"]` and checked as strictly (`siammask.checkpoints.check_state_dict`).
+Training checkpoints carry `meta` = {"variant", "arch", ...} next to `state_dict`; every
+variant is built by `siammask.checkpoints.build_variant` and loaded as strictly as the
+official checkpoints (`siammask.load_model`).
 """
 
 from __future__ import annotations
@@ -16,31 +16,15 @@ from pathlib import Path
 
 import torch
 
-from tracking_worker.siammask.checkpoints import (
-    check_state_dict,
-    extract_state_dict,
-    load_model,
-    resolve_device,
-)
+from tracking_worker.siammask.checkpoints import VARIANTS, build_variant, checkpoint_meta, load_model
 from tracking_worker.siammask.network import SiamMask
-from tracking_worker.siammask.network.light_backbone import light_arch, light_siammask
 
-VARIANTS = ("sharp", "light")
+__all__ = ["VARIANTS", "build_model", "checkpoint_meta", "load_checkpoint_file", "load_trained"]
 
 
 def build_model(variant: str, arch: Mapping | None = None) -> SiamMask:
-    """Return an untrained model of `variant` in train mode."""
-    if variant == "sharp":
-        return SiamMask()
-    if variant == "light":
-        return light_siammask(**light_arch(**(arch or {})))
-    raise ValueError(f"unknown variant {variant!r}; choose from {VARIANTS}")
-
-
-def checkpoint_meta(checkpoint: Mapping) -> dict:
-    """Return the checkpoint's metadata dict ({} for official or bare state dicts)."""
-    meta = checkpoint.get("meta") if isinstance(checkpoint, Mapping) else None
-    return dict(meta) if isinstance(meta, Mapping) else {}
+    """Return an untrained model of `variant` in train mode (the mobile trunk ImageNet-pretrained)."""
+    return build_variant(variant, arch, pretrained=True)
 
 
 def load_checkpoint_file(path: str | os.PathLike) -> dict:
@@ -55,17 +39,10 @@ def load_checkpoint_file(path: str | os.PathLike) -> dict:
 
 def load_trained(checkpoint: str | os.PathLike | Mapping, device: str | torch.device | None = None
                  ) -> tuple[SiamMask, dict]:
-    """Return (model in eval mode, metadata) for a sharp or light checkpoint."""
+    """Return (model in eval mode, metadata) for a checkpoint of any variant."""
     if isinstance(checkpoint, (str, os.PathLike)):
         path = Path(checkpoint)
         if not path.is_file():
             raise FileNotFoundError(f"checkpoint not found: {path}")
         checkpoint = load_checkpoint_file(path)
-    meta = checkpoint_meta(checkpoint)
-    if meta.get("variant", "sharp") == "sharp":
-        return load_model(checkpoint, device), meta
-    state = extract_state_dict(checkpoint)
-    model = build_model(meta["variant"], meta.get("arch"))
-    check_state_dict(model, state)
-    model.load_state_dict(state, strict=False)  # only num_batches_tracked may be absent
-    return model.to(resolve_device(device)).eval(), meta
+    return load_model(checkpoint, device), checkpoint_meta(checkpoint)

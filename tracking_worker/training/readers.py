@@ -157,7 +157,11 @@ class SyntheticPairSource:
 
 
 def build_source(spec: dict) -> PairSource:
-    """Return the source a config entry names (`type`: synthetic, davis, flat, export, youtube_vos, coco)."""
+    """Return the source a config entry names.
+
+    `type`: synthetic, davis, flat, export, youtube_vos, coco, or paste (paste.PasteSource).
+    Relative paths of `root` and `backgrounds` are read from the working directory.
+    """
     spec = dict(spec)
     kind = spec.pop("type")
     spec.pop("weight", None)
@@ -167,6 +171,10 @@ def build_source(spec: dict) -> PairSource:
         return VideoPairSource(spec.pop("root"), **spec)
     if kind == "youtube_vos":
         return YouTubeVOSPairSource(spec.pop("root"), **spec)
+    if kind == "paste":
+        from .paste import PasteSource  # imports this module
+
+        return PasteSource(spec.pop("root"), **spec)
     if kind == "coco":
         return CocoPairSource(spec.pop("annotations"), spec.pop("images"), **spec)
     raise ValueError(f"unknown data source type {kind!r}")

@@ -15,8 +15,11 @@ used next.
 from __future__ import annotations
 
 import math
+import os
 import platform
+import sys
 import time
+from datetime import datetime, timezone
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,7 +36,7 @@ from .models import build_model, load_checkpoint_file, load_trained
 
 CHECKPOINT = "checkpoint.pth"
 MODEL = "model.pth"
-TERMS = ("total", "score", "box", "mask", "mask_iou")
+TERMS = ("total", "score", "box", "mask", "refine", "quality", "mask_iou")
 SAMPLES_PER_STAGE = 10**9  # sample-index offset between stages
 
 
@@ -119,16 +122,33 @@ def base_meta(cfg: TrainConfig) -> dict:
         "config_sha256": cfg.sha256,
         "recipe": recipe(cfg),
         "torch": str(torch.__version__),
-        "machine": f"{platform.machine()} {platform.processor() or ''} {torch.get_num_threads()} threads".strip(),
+        "machine": f"{cpu_model()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads",
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
 
 def _arch(cfg: TrainConfig) -> dict:
-    if cfg.variant != "light":
-        return {}
-    from tracking_worker.siammask.network.light_backbone import light_arch
+    if cfg.variant == "light":
+        from tracking_worker.siammask.network.light_backbone import light_arch
 
-    return light_arch(**cfg.arch)
+        return light_arch(**cfg.arch)
+    if cfg.variant == "mobile":
+        from tracking_worker.siammask.network.mobile import mobile_arch
+
+        return mobile_arch(**cfg.arch)
+    return {}
+
+
+def cpu_model() -> str:
+    """Return the CPU's model name (Linux), else the platform's processor string."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None = None,
@@ -185,6 +205,7 @@ def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None 
             persistent_workers=False, prefetch_factor=4 if cfg.num_workers else None,
         )
         set_modes(model, stage)
+        _freeze_trunk_if_fixed(model)
         window: list[dict] = []
         for stage_step, batch in enumerate(loader, start=first):
             lr = learning_rate(stage, stage_step)
@@ -192,7 +213,7 @@ def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None 
                 group["lr"] = lr * group["lr_scale"]
             batch = {k: v.to(dev) for k, v in batch.items()}
             generator = torch.Generator().manual_seed(cfg.seed * 1_000_003 + state["step"])
-            terms = loss_fn(model, batch, refine=stage.refine, generator=generator)
+            terms = loss_fn(model, batch, refine=stage.refine, joint=stage.joint, generator=generator)
             optimizer.zero_grad(set_to_none=True)
             terms["total"].backward()
             if stage.clip_grad_norm > 0:
@@ -229,6 +250,17 @@ def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None 
     torch.save({"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "meta": final_meta},
                model_path)
     return TrainResult(run_dir, model_path, state["step"], state["history"])
+
+
+def _freeze_trunk_if_fixed(model: torch.nn.Module) -> None:
+    """Run a trunk that this stage does not train as a frozen inference graph (mobile variant)."""
+    features = model.features
+    if not hasattr(features, "freeze_trunk"):
+        return
+    if any(p.requires_grad for p in features.features.parameters()):
+        features.unfreeze_trunk()
+    else:
+        features.freeze_trunk()
 
 
 def _save_checkpoint(run_dir: Path, model, optimizer, state: dict, meta: dict) -> None:

@@ -128,3 +128,41 @@ def test_total_is_the_weighted_sum(tiny_model):
     assert terms["total"].item() == pytest.approx(expected.item(), rel=1e-6)
     refine_terms = SiamMaskLoss()(tiny_model, batch, refine=True)
     assert refine_terms["mask"].item() > 0
+
+
+@pytest.fixture(scope="module")
+def tiny_mobile():
+    torch.manual_seed(0)
+    return build_model("mobile", {"channels": 16})
+
+
+def test_joint_stage_trains_every_branch_and_the_quality_head_reads_detached_inputs(tiny_mobile):
+    model = tiny_mobile.train()
+    loss = SiamMaskLoss(LossWeights(quality=1.0), max_refine_windows=2)
+    batch = make_batch(labels_with(positives=[(0, 2, 12, 12), (1, 0, 10, 14)], negatives=[(0, 0, 0, 0)], batch=2))
+    batch["search_mask"][:, 90:170, 90:170] = 1
+    terms = loss(model, batch, refine=True, joint=True, generator=torch.Generator().manual_seed(0))
+    assert all(float(terms[k].detach()) > 0 for k in ("mask", "refine", "quality", "score", "box"))
+    model.zero_grad()
+    terms["quality"].backward(retain_graph=True)
+    grads = {name: p.grad for name, p in model.named_parameters()}
+    assert grads["quality_model.mlp.0.weight"].abs().sum() > 0
+    # the quality term changes the quality head only
+    assert all(g is None or g.abs().sum() == 0 for name, g in grads.items() if not name.startswith("quality_model."))
+    model.zero_grad()
+    terms["total"].backward()
+    for prefix in ("refine_model.", "mask_model.", "rpn_model.", "features.downsample."):
+        assert any(p.grad is not None and p.grad.abs().sum() > 0
+                   for name, p in model.named_parameters() if name.startswith(prefix)), prefix
+
+
+def test_quality_targets_are_the_window_masks_iou():
+    from tracking_worker.training.losses import quality_windows
+
+    score = torch.zeros(2, 2 * A, S, S)
+    score[0, A + 1, 4, 7] = 10.0  # sample 0's best window is (4, 7)
+    labels = labels_with(positives=[(1, 0, 12, 12)], batch=2)
+    b, r, c = quality_windows(score, labels, torch.Generator().manual_seed(0))
+    assert (int(b[0]), int(r[0]), int(c[0])) == (0, 4, 7)
+    assert 1 in b.tolist() and (12, 12) in list(zip(r[b == 1].tolist(), c[b == 1].tolist()))
+    assert len(b) == 2 + 2 * 2 + 1  # best + random per sample, plus the positive windows

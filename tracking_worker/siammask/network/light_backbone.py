@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .mask import MASK_SIDE, MaskHead
-from .refine import Refine, _two_convs
+from .refine import Refine
 from .rpn import RPNHead
 from .siammask import SiamMask
 
@@ -122,17 +122,6 @@ class LightFeatureExtractor(nn.Module):
         return stages, self.downsample(stages[3])
 
 
-def light_refine(widths: list[int], channels: int) -> Refine:
-    """Return the refine module with its stage inputs and deconv sized for the light trunk."""
-    refine = Refine()
-    c0, c1, c2 = widths[:3]
-    refine.v0 = _two_convs(c0, 16, 4)
-    refine.v1 = _two_convs(c1, 32, 16)
-    refine.v2 = _two_convs(c2, 64, 32)
-    refine.deconv = nn.ConvTranspose2d(channels, 32, 15, 15)
-    return refine
-
-
 class UpsampledMaskHead(nn.Module):
     """Stands in for the refine module: the mask head's window mask, bilinearly resized to 127.
 
@@ -155,27 +144,18 @@ class UpsampledMaskHead(nn.Module):
 def light_siammask(widths: list[int] | None = None, channels: int | None = None,
                    blocks: list[int] | None = None, refine: str | None = None,
                    anchor_num: int = 5) -> SiamMask:
-    """Return an untrained light SiamMask: a SiamMask whose parts are built for the light trunk.
-
-    The object is a real `SiamMask` (template/search/mask_at/refine_at/forward all apply); it is
-    assembled without first building the ResNet-50 it would otherwise discard.
-    """
+    """Return an untrained light SiamMask: a SiamMask whose parts are built for the light trunk."""
     widths = list(widths or LIGHT_ARCH["widths"])
     channels = int(channels or LIGHT_ARCH["channels"])
     blocks = list(blocks or LIGHT_ARCH["blocks"])
     refine = refine or LIGHT_ARCH["refine"]
     if refine not in ("module", "upsample"):
         raise ValueError(f"refine must be 'module' or 'upsample', got {refine!r}")
-    model = SiamMask.__new__(SiamMask)
-    nn.Module.__init__(model)
-    model.features = LightFeatureExtractor(widths, channels, blocks)
-    model.rpn_model = RPNHead(anchor_num, channels)
-    model.mask_model = MaskHead(channels)
+    features = LightFeatureExtractor(widths, channels, blocks)
     if refine == "module":
-        model.refine_model = light_refine(widths, channels)
-    else:
-        model.refine_model = UpsampledMaskHead(model.mask_model)
-    return model
+        module = Refine(stage_channels=tuple(widths[:3]), corr_channels=channels, hidden=(16, 32, 64))
+        return SiamMask(anchor_num, features=features, channels=channels, refine=module)
+    return SiamMask(anchor_num, features=features, channels=channels, refine=UpsampledMaskHead)
 
 
 def light_arch(widths: list[int] | None = None, channels: int | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .refine import pick_rows
 from .rpn import DepthwiseXCorr
 
 MASK_SIDE = 63
@@ -26,7 +27,4 @@ class MaskHead(nn.Module):
         The head is made of 1x1 convolutions, so applying it to the chosen ROW alone gives the
         same numbers as the full 25x25 map (the official tracker computes all 625 windows).
         """
-        dev = corr.device
-        batch = torch.arange(corr.shape[0], device=dev)
-        row = corr[batch, :, torch.as_tensor(rows, device=dev), torch.as_tensor(cols, device=dev)]
-        return self.mask.head(row[:, :, None, None]).flatten(1)
+        return self.mask.head(pick_rows(corr, rows, cols)[:, :, None, None]).flatten(1)

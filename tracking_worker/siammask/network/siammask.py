@@ -1,16 +1,18 @@
-"""The SiamMask sharp model, split into the calls a tracker needs.
+"""The SiamMask model (sharp by default; light and mobile pass their parts), split into the calls a tracker needs.
 
     model = SiamMask().eval()
     kernels = model.template(template_bgr)           # once per object, (B,3,127,127)
     out = model.search(search_bgr, kernels)          # every frame, (B,3,255,255)
     logits = model.refine_at(out, rows, cols)        # (B, 127*127) at the chosen windows
+    quality = model.quality_at(out, rows, cols, model.mask_at(out, rows, cols))   # None without a head
 
-Inputs are raw BGR floats in 0-255 (no normalisation), as in the official code.
+Inputs are raw BGR floats in 0-255 (no normalisation), as in the official code; variants that
+need another input convention convert inside their trunk.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import torch
 from torch import nn
@@ -44,14 +46,27 @@ class SearchOutput(NamedTuple):
 
 
 class SiamMask(nn.Module):
-    """ResNet-50 Siamese tracker with score, box and mask branches and the refine module."""
+    """Siamese tracker with score, box and mask branches, the refine module and a quality head.
 
-    def __init__(self, anchor_num: int = 5) -> None:
+    With no arguments it is the official sharp model (ResNet-50, 256-channel heads, no quality
+    head). The light and mobile variants pass their own parts (`build_variant` in
+    checkpoints.py picks them from a checkpoint's metadata); parameter names stay
+    `features.*`, `rpn_model.*`, `mask_model.*`, `refine_model.*` (and `quality_model.*`).
+    """
+
+    def __init__(self, anchor_num: int = 5, *, features: nn.Module | None = None,
+                 channels: int = 256, refine: nn.Module | Callable[[MaskHead], nn.Module] | None = None,
+                 quality: nn.Module | None = None) -> None:
         super().__init__()
-        self.features = FeatureExtractor()
-        self.rpn_model = RPNHead(anchor_num)
-        self.mask_model = MaskHead()
-        self.refine_model = Refine()
+        self.features = features if features is not None else FeatureExtractor()
+        self.rpn_model = RPNHead(anchor_num, channels)
+        self.mask_model = MaskHead(channels)
+        if refine is None:
+            refine = Refine()
+        elif not isinstance(refine, nn.Module):  # a factory of a module reading the mask head
+            refine = refine(self.mask_model)
+        self.refine_model = refine
+        self.quality_model = quality
 
     def template_feature(self, template_bgr: torch.Tensor) -> torch.Tensor:
         """Return the adjusted 7x7 template feature (B, 256, 7, 7)."""
@@ -83,14 +98,15 @@ class SiamMask(nn.Module):
         """Return the refine module's (B, 127*127) logits at window (rows[i], cols[i])."""
         return self.refine_model(out.stages, out.mask_corr, rows, cols)
 
-    def forward(
-        self, template_bgr: torch.Tensor, search_bgr: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Return full (score, loc, mask) maps, the mask as (B, 3969, 25, 25), e.g. for training."""
-        zf = self.template_feature(template_bgr)
-        _, xf = self.features(search_bgr)
-        score, loc = self.rpn_model(zf, xf)
-        return score, loc, self.mask_model(zf, xf)
+    def quality_at(self, out: SearchOutput, rows: list[int], cols: list[int],
+                   mask_logits: torch.Tensor) -> torch.Tensor | None:
+        """Return the predicted IoU (B,) of the masks at the chosen windows, or None without a head.
+
+        `mask_logits` are the mask head's (B, 63*63) logits there (what `mask_at` returns).
+        """
+        if self.quality_model is None:
+            return None
+        return self.quality_model(out, rows, cols, mask_logits)
 
 
 __all__ = ["SiamMask", "TemplateKernels", "SearchOutput", "xcorr_depthwise"]
