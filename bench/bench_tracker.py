@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ sys.path.insert(0, str(REPO_ROOT))
 import cv2  # noqa: E402
 import torch  # noqa: E402
 
+from tracking_worker.machine import cpu_model  # noqa: E402
 from tracking_worker.siammask import MultiTracker, Tracker, TrackerConfig, load_model  # noqa: E402
 
 BOXES = [(300, 110, 165, 250), (420, 60, 70, 60), (20, 380, 200, 90), (600, 200, 120, 120)]
@@ -46,16 +46,6 @@ def seed1_weights(shared: Path, out_dir: Path) -> Path:
         check=True,
     )
     return out
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def bench(model, config, frames, n_objects) -> tuple[float, float]:
@@ -105,7 +95,7 @@ def main() -> int:
         config = (TrackerConfig.davis if args.config == "davis" else TrackerConfig.vot)(device=args.device)
         model = load_model(weights, device=config.device)
 
-        print(f"# {cpu_name()} ({os.cpu_count()} cores), torch {torch.__version__}, "
+        print(f"# {cpu_model()} ({os.cpu_count()} cores), torch {torch.__version__}, "
               f"{torch.get_num_threads()} threads, device {MultiTracker(model, config).device}, "
               f"{len(frames) - 1 - WARMUP} timed frames of {frames[0].shape[1]}x{frames[0].shape[0]}, "
               f"config {args.config}, load average before {os.getloadavg()[0]:.2f}")

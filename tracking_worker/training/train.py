@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import os
-import platform
 import sys
 import time
 from datetime import datetime, timezone
@@ -27,6 +26,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 from tqdm import tqdm
+
+from tracking_worker.machine import cpu_model
 
 from .config import StageConfig, TrainConfig
 from .curves import plot_curves, write_csv
@@ -138,17 +139,6 @@ def _arch(cfg: TrainConfig) -> dict:
 
         return mobile_arch(**cfg.arch)
     return {}
-
-
-def cpu_model() -> str:
-    """Return the CPU's model name (Linux), else the platform's processor string."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None = None,
