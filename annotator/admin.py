@@ -98,7 +98,7 @@ class TrackAdmin(admin.ModelAdmin):
 
 @admin.register(FrameAnnotation)
 class FrameAnnotationAdmin(admin.ModelAdmin):
-    list_display = ["track", "frame_index", "source", "score", "area", "job", "updated_at"]
+    list_display = ["track", "frame_index", "source", "score", "quality", "area", "job", "updated_at"]
     list_filter = ["source", "track__video__project"]
     search_fields = ["track__video__name"]
     readonly_fields = ["area", "updated_at", "job"]

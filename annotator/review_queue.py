@@ -3,8 +3,10 @@
     rows = tracks_for_review(user, project_id=3)          # list[ReviewRow], worst first
     rows[0].worst_frame, rows[0].area_jump_frame          # where to look first
 
-A track's risk is the larger of (1 - its lowest tracker score) and its largest relative jump in
+A track's risk is the larger of (1 - its lowest confidence) and its largest relative jump in
 mask area between consecutive annotated frames: a tracker that drifts shows one or the other.
+A frame's confidence is its predicted IoU where the model has a quality head, else its tracker
+score (models/tracks.py `confidence`).
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from django.db.models import Count, Q
 
 from annotator.choices import ReviewStatus, Source
 from annotator.models import FrameAnnotation, Track
+from annotator.models.tracks import confidence
 from annotator.selectors import tracks_visible_to
 
 
@@ -22,7 +25,8 @@ class ReviewRow:
 
     track: Track
     frames: int = 0
-    worst_score: float | None = None
+    worst_confidence: float | None = None
+    worst_measure: str | None = None  # "quality" or "score": what worst_confidence is
     worst_frame: int | None = None
     area_jump: float = 0.0  # |a_i - a_prev| / max(a_i, a_prev), 0..1; 1 means the mask appeared or vanished
     area_jump_frame: int | None = None
@@ -30,8 +34,8 @@ class ReviewRow:
     risk: float = field(init=False, default=0.0)
 
     def finish(self) -> "ReviewRow":
-        score_risk = 0.0 if self.worst_score is None else 1.0 - self.worst_score
-        self.risk = round(max(score_risk, self.area_jump), 6)
+        confidence_risk = 0.0 if self.worst_confidence is None else 1.0 - self.worst_confidence
+        self.risk = round(max(confidence_risk, self.area_jump), 6)
         return self
 
 
@@ -52,14 +56,16 @@ def tracks_for_review(user, *, project_id: int | None = None, status: str = Revi
     annotations = (
         FrameAnnotation.objects.filter(track_id__in=rows)
         .order_by("track_id", "frame_index")
-        .values_list("track_id", "frame_index", "source", "score", "area")
+        .values_list("track_id", "frame_index", "source", "score", "quality", "area")
     )
     previous_area: dict[int, int] = {}
-    for track_id, frame, source, score, area in annotations.iterator(chunk_size=5000):
+    for track_id, frame, source, score, quality, area in annotations.iterator(chunk_size=5000):
         row = rows[track_id]
         row.frames += 1
-        if score is not None and (row.worst_score is None or score < row.worst_score):
-            row.worst_score, row.worst_frame = score, frame
+        value = confidence(quality, score)
+        if value is not None and (row.worst_confidence is None or value < row.worst_confidence):
+            row.worst_confidence, row.worst_frame = value, frame
+            row.worst_measure = "quality" if quality is not None else "score"
         if source == Source.MANUAL_BOX:  # a box has no mask: its area says nothing
             continue
         if track_id in previous_area:

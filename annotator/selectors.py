@@ -9,6 +9,7 @@ from annotator.models import (
     FrameAnnotation,
     Label,
     Membership,
+    ModelCheckpoint,
     Project,
     PropagationJob,
     ReviewComment,
@@ -69,7 +70,16 @@ def annotations_of(track: Track) -> QuerySet[FrameAnnotation]:
 
 
 def jobs_visible_to(user) -> QuerySet[PropagationJob]:
-    return PropagationJob.objects.filter(video__project__in=projects_visible_to(user)).prefetch_related("tracks")
+    return (
+        PropagationJob.objects.filter(video__project__in=projects_visible_to(user))
+        .select_related("checkpoint")
+        .prefetch_related("tracks")
+    )
+
+
+def default_checkpoint() -> ModelCheckpoint | None:
+    """Return the checkpoint new propagation jobs start with (server-wide, so not scoped)."""
+    return ModelCheckpoint.objects.filter(is_default=True).first()
 
 
 def comments_visible_to(user) -> QuerySet[ReviewComment]:

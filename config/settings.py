@@ -123,6 +123,8 @@ SIAMLABEL_CHUNK_FRAMES = env.int("SIAMLABEL_CHUNK_FRAMES", default=16)
 # Lost-target stop: override the tracker config's measured thresholds (docs/propagation.md).
 SIAMLABEL_LOST_SCORE_THRESHOLD = env.float("SIAMLABEL_LOST_SCORE_THRESHOLD", default=None)
 SIAMLABEL_LOST_PATIENCE = env.int("SIAMLABEL_LOST_PATIENCE", default=None)
+# The same for models with a quality head (predicted IoU); None keeps the runner's default.
+SIAMLABEL_LOST_QUALITY_THRESHOLD = env.float("SIAMLABEL_LOST_QUALITY_THRESHOLD", default=None)
 # A running job whose worker showed no sign of life for this long may be taken over by a
 # re-delivered message (guards against duplicate runs when a job outlives the visibility timeout).
 SIAMLABEL_JOB_LEASE_SECONDS = env.int("SIAMLABEL_JOB_LEASE_SECONDS", default=60)

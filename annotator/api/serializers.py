@@ -1,22 +1,61 @@
 """HTTP shapes. No business logic here: views validate with these, then call a service."""
 
+from functools import cached_property
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotator import selectors
+from annotator import builtin_weights, selectors
 from annotator.choices import Direction, Role
-from annotator.models import FrameAnnotation, Label, Membership, Project, PropagationJob, ReviewComment, Track, Video
+from annotator.models import (
+    FrameAnnotation,
+    Label,
+    Membership,
+    ModelCheckpoint,
+    Project,
+    PropagationJob,
+    ReviewComment,
+    Track,
+    Video,
+)
+
+
+class ModelSummarySerializer(serializers.ModelSerializer):
+    """Which weights: name, variant, and whether they are the ones this repository ships."""
+
+    builtin = serializers.SerializerMethodField(help_text="the repository's own weights (weights/starter.pth, "
+                                                          "weights/mobile.pth), not the official SiamMask ones")
+
+    class Meta:
+        model = ModelCheckpoint
+        fields = ["id", "name", "variant", "builtin"]
+        read_only_fields = fields
+
+    def get_builtin(self, checkpoint) -> bool:
+        return builtin_weights.is_builtin(checkpoint)
 
 
 class ProjectSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
     labels = serializers.ListField(child=serializers.CharField(max_length=100), write_only=True, required=False)
+    default_model = serializers.SerializerMethodField(help_text="the weights new propagation jobs start with")
 
     class Meta:
         model = Project
-        fields = ["id", "name", "description", "created_at", "role", "labels"]
+        fields = ["id", "name", "description", "created_at", "role", "labels", "default_model"]
 
     def get_role(self, project) -> str | None:
         return selectors.role_in(self.context["request"].user, project.pk)
+
+    @extend_schema_field(ModelSummarySerializer(allow_null=True))
+    def get_default_model(self, project) -> dict | None:
+        return self._default_model
+
+    @cached_property
+    def _default_model(self) -> dict | None:
+        # one query per response: a list reuses this (child) serializer for every project
+        checkpoint = selectors.default_checkpoint()
+        return ModelSummarySerializer(checkpoint).data if checkpoint else None
 
 
 class LabelSerializer(serializers.ModelSerializer):
@@ -97,7 +136,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FrameAnnotation
-        fields = ["frame", "source", "score", "bbox", "rotated_box", "mask", "area", "job", "updated_at"]
+        fields = ["frame", "source", "score", "quality", "bbox", "rotated_box", "mask", "area", "job", "updated_at"]
         read_only_fields = fields
 
 
@@ -143,12 +182,14 @@ class JobSerializer(serializers.ModelSerializer):
     tracks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     progress = serializers.FloatField(read_only=True)
     seconds_left = serializers.FloatField(read_only=True, allow_null=True)
+    model = ModelSummarySerializer(source="checkpoint", read_only=True, allow_null=True,
+                                   help_text="the weights the job runs with")
 
     class Meta:
         model = PropagationJob
         fields = ["id", "video", "tracks", "start_frame", "direction", "status", "progress", "frames_done",
                   "frames_total", "fps", "seconds_left", "attempts", "error", "cancel_requested", "checkpoint",
-                  "checkpoint_sha256", "stop_reasons", "batch", "created_at", "started_at", "finished_at"]
+                  "checkpoint_sha256", "model", "stop_reasons", "batch", "created_at", "started_at", "finished_at"]
         read_only_fields = fields
 
 

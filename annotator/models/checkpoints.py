@@ -7,6 +7,7 @@ class ModelCheckpoint(models.Model):
     class Variant(models.TextChoices):
         SHARP = "sharp", "ResNet-50 with refine (official)"
         LIGHT = "light", "Light backbone (CPU starter)"
+        MOBILE = "mobile", "MobileNetV2 with quality head (built-in default)"
 
     name = models.CharField(max_length=100, unique=True)
     file = models.CharField(max_length=500, help_text="Absolute path, or relative to SIAMLABEL_WEIGHTS_DIR.")

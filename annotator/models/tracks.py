@@ -44,6 +44,9 @@ class FrameAnnotation(models.Model):
     bbox = models.JSONField(help_text="[x, y, w, h] in pixels")
     rotated_box = models.JSONField(null=True, blank=True, help_text="4x2 corners in pixels")
     score = models.FloatField(null=True, blank=True)
+    quality = models.FloatField(
+        null=True, blank=True, help_text="Predicted IoU of the mask (quality head); null for models without one."
+    )
     area = models.PositiveIntegerField(default=0, help_text="Mask pixels, for review sorting and lost-target checks.")
     job = models.ForeignKey(
         "annotator.PropagationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="annotations"
@@ -63,6 +66,11 @@ class FrameAnnotation(models.Model):
     @property
     def is_manual(self) -> bool:
         return self.source != Source.PROPAGATED
+
+
+def confidence(quality: float | None, score: float | None) -> float | None:
+    """Return a frame's confidence: the predicted IoU where the model has a quality head, else the score."""
+    return quality if quality is not None else score
 
 
 class ReviewComment(models.Model):

@@ -1,6 +1,8 @@
 """Model checkpoints known to the workers, and which one is the default."""
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +23,74 @@ def file_sha256(path: Path) -> str:
 def resolve_path(file: str) -> Path:
     path = Path(file)
     return path if path.is_absolute() else Path(settings.SIAMLABEL_WEIGHTS_DIR) / path
+
+
+# Run in a child process: annotator never imports torch (tests/test_import_boundaries.py). It
+# loads the file the way workers do (tracking_worker.siammask.load_model, strict, weights_only)
+# and exits 2 with one line on stderr when the file is not a checkpoint of the variant, 3 when
+# this environment cannot load checkpoints at all.
+_STRICT_LOAD = """
+import sys
+path, variant = sys.argv[1], sys.argv[2]
+
+
+def fail(reason, status=2):
+    print(reason, file=sys.stderr)
+    sys.exit(status)
+
+
+def first_line(exc):
+    text = str(exc)
+    # weights_only failures bury the cause under advice about weights_only=False
+    text = text.split("WeightsUnpickler error:", 1)[-1]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+try:
+    import torch
+    from tracking_worker.siammask import load_model
+except Exception as exc:
+    fail(f"{type(exc).__name__}: {exc}", status=3)
+try:
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+except Exception as exc:
+    with open(path, "rb") as f:
+        head = f.read(64).lstrip().lower()
+    html = head.startswith((b"<!doctype html", b"<html"))
+    fail(f"torch.load(weights_only=True) cannot read it ({'it is an HTML page' if html else first_line(exc)})")
+meta = checkpoint.get("meta") if isinstance(checkpoint, dict) else None
+found = meta.get("variant", "sharp") if isinstance(meta, dict) else "sharp"
+if found != variant:
+    fail(f"its metadata says it is a {found} checkpoint")
+try:
+    load_model(checkpoint, device="cpu")
+except Exception as exc:
+    fail(first_line(exc))
+"""
+
+
+def verify_checkpoint(
+    path: Path, *, variant: str = ModelCheckpoint.Variant.SHARP, what: str | None = None, timeout: float = 600,
+) -> None:
+    """Raise ServiceError unless `path` loads strictly as a SiamMask `variant` (checked in a child process).
+
+    `what` names the file in error messages (default: its name).
+    """
+    what = what or path.name
+    try:
+        result = subprocess.run([sys.executable, "-c", _STRICT_LOAD, str(path), variant], cwd=settings.BASE_DIR,
+                                capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise ServiceError(f"checking {what} took longer than {timeout:.0f} s") from exc
+    if result.returncode == 0:
+        return
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    reason = lines[-1] if lines else f"the check exited with status {result.returncode}"
+    if result.returncode == 3:
+        raise ServiceError(f"cannot check {what} here ({reason}); run this where the worker's "
+                           "requirements (torch) are installed")
+    raise ServiceError(f"{what} is not a valid SiamMask {variant} checkpoint: {reason}")
 
 
 @transaction.atomic

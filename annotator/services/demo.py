@@ -18,7 +18,8 @@ from annotator.services.videos import create_video
 
 DEMO_USER = "demo"
 DEMO_PROJECT = "Demo"
-STARTER_WEIGHTS = "starter.pth"
+# the built-in default (docs/models.md), else the older light starter
+BUILTIN_CHECKPOINTS = (("mobile (built-in)", "mobile.pth", "mobile"), ("starter (light)", "starter.pth", "light"))
 
 
 @dataclass
@@ -32,7 +33,7 @@ def shared_data_dir() -> Path:
 
 
 def seed_demo(log=print) -> DemoAccount:
-    """Create (once) the demo manager, its project with a clip, and the starter checkpoint."""
+    """Create (once) the demo manager, its project with a clip, and the built-in default checkpoint."""
     account = _demo_user()
     user = get_user_model().objects.get(username=DEMO_USER)
     if not Project.objects.filter(name=DEMO_PROJECT, memberships__user=user).exists():
@@ -41,7 +42,7 @@ def seed_demo(log=print) -> DemoAccount:
         name, upload = _demo_clip()
         create_video(project=project, name=name, upload=upload, by=user)
         log(f"created the demo project with clip '{name}' (frames are being extracted)")
-    _starter_checkpoint(log)
+    _builtin_checkpoint(log)
     return account
 
 
@@ -95,13 +96,21 @@ def _write_generated_frames(zf: zipfile.ZipFile, n: int = 60) -> None:
         zf.writestr(f"{i:05d}.jpg", cv2.imencode(".jpg", frame)[1].tobytes())
 
 
-def _starter_checkpoint(log) -> None:
-    if ModelCheckpoint.objects.filter(is_default=True).exists():
+def _builtin_checkpoint(log) -> None:
+    """Register the repository's own weights as the default unless a default exists.
+
+    A database seeded when the light starter was the default moves to the mobile model, unless
+    someone chose another default since (an official checkpoint, say).
+    """
+    weights = Path(settings.SIAMLABEL_WEIGHTS_DIR)
+    current = ModelCheckpoint.objects.filter(is_default=True).first()
+    if current is not None and current.name != "starter (light)":
         return
-    path = Path(settings.SIAMLABEL_WEIGHTS_DIR) / STARTER_WEIGHTS
-    if not path.is_file():
-        log(f"no default checkpoint and no starter weights at {path}: propagation will fail until one is registered")
-        return
-    register_checkpoint(name="starter (light)", file=STARTER_WEIGHTS, variant=ModelCheckpoint.Variant.LIGHT,
-                        make_default=True)
-    log("registered the starter checkpoint as the default model")
+    for name, file, variant in BUILTIN_CHECKPOINTS:
+        if current is not None and current.name == name:
+            return
+        if (weights / file).is_file():
+            register_checkpoint(name=name, file=file, variant=variant, make_default=True)
+            log(f"registered the built-in checkpoint {name} ({file}) as the default model")
+            return
+    log(f"no default checkpoint and no built-in weights in {weights}: propagation will fail until one is registered")

@@ -74,7 +74,7 @@ def set_frame_annotation(*, track: Track, frame_index: int, version: int, bbox=N
     if bbox is None and mask_rle is None:
         raise ServiceError("give a box, a mask, or both")
     track = lock_track(track, version)
-    values = {"score": None, "job": None}
+    values = {"score": None, "quality": None, "job": None}
     if mask_rle is not None:
         try:
             rle = masks.validate_rle(mask_rle)

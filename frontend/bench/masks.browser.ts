@@ -23,7 +23,7 @@ async function run(): Promise<void> {
     const t0 = performance.now();
     const tracks: CanvasTrack[] = rles.map((r, i) => ({
       id: i + 1, objectId: i + 1, label: "object", colour: colours[i], visible: true, selected: i === 0,
-      annotation: { bbox: null, rotatedBox: null, runs: decodeCounts(r.counts), source: "propagated", score: 0.9 },
+      annotation: { bbox: null, rotatedBox: null, runs: decodeCounts(r.counts), source: "propagated", confidence: 0.9 },
     }));
     canvas.setFrame(iteration, bitmap);
     canvas.setTracks(tracks);

@@ -9,7 +9,7 @@ from annotator.services import review as review_services
 from annotator.services import tracks as track_services
 from annotator.services import videos as video_services
 from tests import clips
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import ROOT, screenshot
 from tests.e2e.pages import annotation, drag, go_to_frame, wait_for_frame
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -102,11 +102,32 @@ def test_help_lists_the_shortcuts_and_keys_move_frames(e2e_cast, new_page, video
     wait_for_frame(page, 0)
     page.keyboard.press("?")
     help_text = page.inner_text(".help-overlay")
-    for action in ("next frame", "play / pause", "brush", "eraser", "undo", "redo", "propagate forward", "low-score"):
+    for action in ("next frame", "play / pause", "brush", "eraser", "undo", "redo", "propagate forward", "low-confidence"):
         assert action in help_text
     screenshot(page, "workspace-help")
     page.keyboard.press("Escape")
     page.wait_for_selector(".help-overlay", state="detached")
+
+
+def test_the_workspace_names_the_jobs_model_and_suggests_the_official_weights(e2e_cast, new_page, video_with_track):
+    from annotator.models import ModelCheckpoint
+    from annotator.services.checkpoints import file_sha256
+    from annotator.services.propagation import start_propagation
+
+    video, track = video_with_track
+    starter = ROOT / "weights" / "starter.pth"
+    if not starter.is_file():
+        pytest.skip("weights/starter.pth not present")
+    ModelCheckpoint.objects.create(name="starter (light)", file=str(starter), sha256=file_sha256(starter),
+                                   variant="light", is_default=True)
+    # a queued job (no worker here): the reopened workspace follows it and names its model
+    start_propagation(tracks=[track], start_frame=0, direction="forward", by=e2e_cast.alice, enqueue=False)
+    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/")
+    wait_for_frame(page, 0)
+    page.wait_for_selector(".job-model:has-text('starter (light)')")
+    assert "light variant, built-in" in page.inner_text(".job-model")
+    assert "manage.py fetch_weights davis --default" in page.inner_text(".model-hint")
+    screenshot(page, "workspace-model-hint")
 
 
 def test_the_annotator_sees_rejected_tracks_with_their_comments(e2e_cast, new_page, video_with_track):

@@ -24,6 +24,10 @@ CANCEL_POLL_SECONDS = 0.5
 # The database restarting or a dropped connection: the job is handed back, not failed.
 DATABASE_AWAY = (OperationalError, InterfaceError)
 RELEASE_ATTEMPTS = 30
+# Lost target for models with a quality head (ours, not official): a frame is low when its
+# predicted IoU is under this. The mask itself is judged, so it replaces the score rule for them;
+# models without the head keep TrackerConfig.lost_score_threshold. See docs/propagation.md.
+LOST_QUALITY_THRESHOLD = 0.3
 
 
 class JobCancelled(Exception):
@@ -55,8 +59,11 @@ def _run(job_id: int, model_provider) -> None:
     try:
         with _lease_renewal(job.pk):
             model, config = model_provider(job)
-            PropagationJob.objects.filter(pk=job.pk).update(tracker_config=_jsonable(config))
-            _Propagation(job, model, config).run()
+            quality_threshold = lost_quality_threshold()
+            PropagationJob.objects.filter(pk=job.pk).update(
+                tracker_config=_jsonable(config) | {"lost_quality_threshold": quality_threshold}
+            )
+            _Propagation(job, model, config, lost_quality_threshold=quality_threshold).run()
     except JobCancelled:
         _end(job, JobStatus.CANCELLED)
     except DATABASE_AWAY:
@@ -144,15 +151,34 @@ def _end(job: PropagationJob, status: str, error: str = "") -> None:
     job_finished(job)
 
 
+def lost_quality_threshold() -> float:
+    """Return SIAMLABEL_LOST_QUALITY_THRESHOLD when set, else LOST_QUALITY_THRESHOLD."""
+    value = settings.SIAMLABEL_LOST_QUALITY_THRESHOLD
+    return LOST_QUALITY_THRESHOLD if value is None else value
+
+
+def is_low(record: FrameRecord, *, score_threshold: float, quality_threshold: float) -> bool:
+    """Return whether a frame counts towards losing the target: an empty mask, or low confidence.
+
+    Confidence is the predicted IoU when the model has a quality head, else the tracker score.
+    """
+    if record.area == 0:
+        return True
+    if record.quality is not None:
+        return record.quality < quality_threshold
+    return record.score < score_threshold
+
+
 def _jsonable(config) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
 
 
 class _Propagation:
-    def __init__(self, job: PropagationJob, model, config):
+    def __init__(self, job: PropagationJob, model, config, *, lost_quality_threshold: float):
         from tracking_worker.siammask import MultiTracker
 
         self.job, self.video, self.config = job, job.video, config
+        self.lost_quality_threshold = lost_quality_threshold
         self.tracker = MultiTracker(model, config)
         self.chunk = settings.SIAMLABEL_CHUNK_FRAMES
         self.plans = plan_job(job)
@@ -185,7 +211,7 @@ class _Propagation:
             record = self._record(track_id, self.job.start_frame, result)
             FrameAnnotation.objects.filter(
                 track_id=track_id, frame_index=self.job.start_frame, mask_rle__isnull=True
-            ).update(mask_rle=record.mask_rle, area=record.area, score=record.score)
+            ).update(mask_rle=record.mask_rle, area=record.area, score=record.score, quality=record.quality)
 
     def _run_direction(self, plan: DirectionPlan, key_frame) -> None:
         runs = {r.track_id: r for r in plan.runs if not r.finished and r.remaining}
@@ -197,7 +223,7 @@ class _Propagation:
         for run in runs.values():
             joining.setdefault(run.remaining[0], []).append(run)
         last_frame = {t: r.frames[-1] for t, r in runs.items()}
-        held: dict[int, list[FrameRecord]] = {t: [] for t in runs}  # low-score frames not yet judged
+        held: dict[int, list[FrameRecord]] = {t: [] for t in runs}  # low frames not yet judged
         ready: list[FrameRecord] = []
         stops: dict[str, dict] = {}
         chunk_steps = 0
@@ -270,7 +296,8 @@ class _Propagation:
             raise JobCancelled()
 
     def _is_low(self, record: FrameRecord) -> bool:
-        return record.area == 0 or record.score < self.config.lost_score_threshold
+        return is_low(record, score_threshold=self.config.lost_score_threshold,
+                      quality_threshold=self.lost_quality_threshold)
 
     @staticmethod
     def _record(track_id: int, frame_index: int, result) -> FrameRecord:
@@ -278,6 +305,7 @@ class _Propagation:
             track_id=track_id, frame_index=frame_index, score=float(result.score),
             bbox=[float(v) for v in result.bbox], rotated_box=[[float(x), float(y)] for x, y in result.rotated_box],
             mask_rle=masks.encode_mask(result.mask), area=int(result.mask.sum()),
+            quality=None if result.quality is None else float(result.quality),
         )
 
 

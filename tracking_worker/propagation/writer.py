@@ -12,7 +12,7 @@ from django.db import transaction
 from annotator.choices import MANUAL_SOURCES, Source
 from annotator.models import FrameAnnotation, PropagationJob, Track
 
-UPDATE_FIELDS = ["source", "mask_rle", "bbox", "rotated_box", "score", "area", "job", "updated_at"]
+UPDATE_FIELDS = ["source", "mask_rle", "bbox", "rotated_box", "score", "quality", "area", "job", "updated_at"]
 
 
 @dataclass
@@ -24,6 +24,7 @@ class FrameRecord:
     rotated_box: list[list[float]]
     mask_rle: dict
     area: int
+    quality: float | None = None  # predicted IoU; None for models without a quality head
 
 
 @dataclass
@@ -46,7 +47,7 @@ def flush(
         rows = [
             FrameAnnotation(
                 track_id=r.track_id, frame_index=r.frame_index, source=Source.PROPAGATED, mask_rle=r.mask_rle,
-                bbox=r.bbox, rotated_box=r.rotated_box, score=r.score, area=r.area, job=job,
+                bbox=r.bbox, rotated_box=r.rotated_box, score=r.score, quality=r.quality, area=r.area, job=job,
             )
             for r in records
             if r.track_id not in ended_at or (r.frame_index - ended_at[r.track_id]) * step < 0

@@ -24,12 +24,17 @@ class ReviewRowSerializer(serializers.Serializer):
     version = serializers.IntegerField(source="track.version")
     updated_at = serializers.DateTimeField(source="track.updated_at")
     frames = serializers.IntegerField()
-    worst_score = serializers.FloatField(allow_null=True)
-    worst_frame = serializers.IntegerField(allow_null=True)
+    worst_confidence = serializers.FloatField(
+        allow_null=True, help_text="the track's lowest frame confidence: predicted IoU where the model has a "
+                                   "quality head, else the tracker score")
+    worst_measure = serializers.ChoiceField(choices=["quality", "score"], allow_null=True,
+                                            help_text="which of the two worst_confidence is")
+    worst_frame = serializers.IntegerField(allow_null=True, help_text="the frame of worst_confidence")
     area_jump = serializers.FloatField(help_text="largest |a_i - a_prev| / max(a_i, a_prev) between annotated frames")
     area_jump_frame = serializers.IntegerField(allow_null=True)
     unresolved_comments = serializers.IntegerField()
-    risk = serializers.FloatField(help_text="max(1 - worst_score, area_jump); the queue is sorted by it, highest first")
+    risk = serializers.FloatField(help_text="max(1 - worst_confidence, area_jump); the queue is sorted by it, "
+                                            "highest first")
 
 
 class ReviewQuerySerializer(serializers.Serializer):

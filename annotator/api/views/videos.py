@@ -102,7 +102,7 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     @action(detail=True, methods=["get"])
     def jobs(self, request, pk=None):
         """The video's propagation jobs, newest first; `?active=1` for queued and running ones only."""
-        jobs = self.get_object().jobs.prefetch_related("tracks")
+        jobs = self.get_object().jobs.select_related("checkpoint").prefetch_related("tracks")
         if request.query_params.get("active") in ("1", "true"):
             jobs = jobs.filter(status__in=ACTIVE_JOB_STATUSES)
         return Response(JobSerializer(jobs[:100], many=True).data)

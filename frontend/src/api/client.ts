@@ -18,6 +18,7 @@ export type Track = Schemas["Track"];
 export type Job = Schemas["Job"];
 export type Comment = Schemas["Comment"];
 export type ReviewRow = Schemas["ReviewRow"];
+export type ModelSummary = Schemas["ModelSummary"];
 export type Direction = "forward" | "backward" | "both";
 /** The schema types JSON fields as unknown; these are their real shapes. */
 export type Annotation = Omit<Schemas["Annotation"], "bbox" | "rotated_box" | "mask"> & {

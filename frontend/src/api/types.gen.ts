@@ -553,6 +553,11 @@ export interface components {
             readonly source: components["schemas"]["SourceEnum"];
             /** Format: double */
             readonly score: number | null;
+            /**
+             * Format: double
+             * @description Predicted IoU of the mask (quality head); null for models without one.
+             */
+            readonly quality: number | null;
             /** @description [x, y, w, h] in pixels */
             readonly bbox: unknown;
             /** @description 4x2 corners in pixels */
@@ -576,6 +581,11 @@ export interface components {
             readonly source: components["schemas"]["SourceEnum"];
             /** Format: double */
             readonly score: number | null;
+            /**
+             * Format: double
+             * @description Predicted IoU of the mask (quality head); null for models without one.
+             */
+            readonly quality: number | null;
             /** @description [x, y, w, h] in pixels */
             readonly bbox: unknown;
             /** @description 4x2 corners in pixels */
@@ -711,6 +721,8 @@ export interface components {
             readonly cancel_requested: boolean;
             readonly checkpoint: number | null;
             readonly checkpoint_sha256: string;
+            /** @description the weights the job runs with */
+            readonly model: components["schemas"]["ModelSummary"] | null;
             /** @description Per track: why and where it stopped. */
             readonly stop_reasons: unknown;
             readonly batch: number | null;
@@ -742,6 +754,16 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description Which weights: name, variant, and whether they are the ones this repository ships. */
+        ModelSummary: {
+            readonly id: number;
+            readonly name: string;
+            readonly variant: components["schemas"]["VariantEnum"];
+            /** @description the repository's own weights (weights/starter.pth, weights/mobile.pth), not the official SiamMask ones */
+            readonly builtin: boolean;
+        };
+        /** @enum {unknown} */
+        NullEnum: null;
         PatchedComment: {
             readonly id?: number;
             readonly track?: number;
@@ -772,6 +794,8 @@ export interface components {
             readonly created_at?: string;
             readonly role?: string | null;
             labels?: string[];
+            /** @description the weights new propagation jobs start with */
+            readonly default_model?: components["schemas"]["ModelSummary"] | null;
         };
         PatchedTrackUpdate: {
             version?: number;
@@ -785,6 +809,8 @@ export interface components {
             readonly created_at: string;
             readonly role: string | null;
             labels?: string[];
+            /** @description the weights new propagation jobs start with */
+            readonly default_model: components["schemas"]["ModelSummary"] | null;
         };
         Propagate: {
             frame: number;
@@ -816,8 +842,19 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             frames: number;
-            /** Format: double */
-            worst_score: number | null;
+            /**
+             * Format: double
+             * @description the track's lowest frame confidence: predicted IoU where the model has a quality head, else the tracker score
+             */
+            worst_confidence: number | null;
+            /**
+             * @description which of the two worst_confidence is
+             *
+             *     * `quality` - quality
+             *     * `score` - score
+             */
+            worst_measure: (components["schemas"]["WorstMeasureEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description the frame of worst_confidence */
             worst_frame: number | null;
             /**
              * Format: double
@@ -828,7 +865,7 @@ export interface components {
             unresolved_comments: number;
             /**
              * Format: double
-             * @description max(1 - worst_score, area_jump); the queue is sorted by it, highest first
+             * @description max(1 - worst_confidence, area_jump); the queue is sorted by it, highest first
              */
             risk: number;
         };
@@ -880,6 +917,12 @@ export interface components {
             /** @description [x, y, w, h] in pixels */
             box: number[];
         };
+        /**
+         * @description * `sharp` - ResNet-50 with refine (official)
+         *     * `light` - Light backbone (CPU starter)
+         * @enum {string}
+         */
+        VariantEnum: "sharp" | "light";
         Version: {
             /** @description The track version you last saw (optimistic locking). */
             version: number;
@@ -920,6 +963,12 @@ export interface components {
             file: string;
             name?: string;
         };
+        /**
+         * @description * `quality` - quality
+         *     * `score` - score
+         * @enum {string}
+         */
+        WorstMeasureEnum: "quality" | "score";
     };
     responses: never;
     parameters: never;

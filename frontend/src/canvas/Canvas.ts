@@ -203,7 +203,7 @@ export class Canvas implements ToolHost {
     const track = this.tracks.find((t) => t.id === edit.trackId);
     if (track) {
       // show the new mask until the store answers with the saved annotation
-      track.annotation = { bbox: track.annotation?.bbox ?? null, rotatedBox: null, score: null, source: "manual_mask", runs };
+      track.annotation = { bbox: track.annotation?.bbox ?? null, rotatedBox: null, confidence: null, source: "manual_mask", runs };
     }
     this.composeMasks();
     this.requestRender(true);

@@ -1,12 +1,18 @@
 /**
- * /review/: tracks waiting for review, worst first (lowest tracker score or largest jump in mask
- * area, computed by the server), with links straight to the frame to look at. The "Rejected" tab
- * lists tracks sent back to annotators, with their open comments.
+ * /review/: tracks waiting for review, worst first (lowest confidence, i.e. the predicted IoU or
+ * else the tracker score, or largest jump in mask area, computed by the server), with links
+ * straight to the frame to look at. The "Rejected" tab lists tracks sent back to annotators,
+ * with their open comments.
  */
 import { api, type Project, type ReviewRow } from "../api/client";
 import type { Page } from "../router";
-import { scoreColour } from "../timeline/ConfidenceStrip";
+import { confidenceColour } from "../timeline/ConfidenceStrip";
 import { h } from "../ui/dom";
+
+const MEASURE_TEXT: Record<string, string> = {
+  quality: "the model's predicted IoU of the mask",
+  score: "the tracker's score (this model predicts no IoU)",
+};
 
 export class ReviewQueuePage implements Page {
   private onKey = (e: KeyboardEvent) => this.key(e);
@@ -35,7 +41,7 @@ export class ReviewQueuePage implements Page {
         picker),
       rows.length === 0 ? h("p", { class: "muted empty" }, status === "in_review" ? "Nothing waits for review." : "No rejected tracks.")
         : this.table(rows),
-      h("p", { class: "muted small" }, "J/K move, Enter opens the worst frame. Sorted by risk: the larger of 1 − lowest score and the largest relative change of mask area.")));
+      h("p", { class: "muted small" }, "J/K move, Enter opens the worst frame. Sorted by risk: the larger of 1 − lowest confidence (the model's predicted IoU where it has a quality head, else the tracker score) and the largest relative change of mask area.")));
     window.addEventListener("keydown", this.onKey);
   }
 
@@ -54,8 +60,9 @@ export class ReviewQueuePage implements Page {
         h("td", {}, r.video_name),
         h("td", {}, h("span", { class: "swatch", style: `background:${r.colour}` }), ` ${r.label_name} #${r.object_id}`),
         h("td", {}, r.frames),
-        h("td", {}, r.worst_score === null ? h("span", { class: "muted" }, "—")
-          : h("span", { class: "score", style: `color:${scoreColour(r.worst_score)}` }, r.worst_score.toFixed(2)), " ",
+        h("td", {}, r.worst_confidence === null ? h("span", { class: "muted" }, "—")
+          : h("span", { class: "score", style: `color:${confidenceColour(r.worst_confidence)}`, title: MEASURE_TEXT[r.worst_measure ?? "score"] },
+            `${r.worst_measure === "quality" ? "IoU " : ""}${r.worst_confidence.toFixed(2)}`), " ",
           frameLink(r, r.worst_frame, `frame ${r.worst_frame}`)),
         h("td", {}, r.area_jump ? `${Math.round(r.area_jump * 100)}% ` : "—", r.area_jump ? frameLink(r, r.area_jump_frame, `frame ${r.area_jump_frame}`) : ""),
         h("td", {}, r.unresolved_comments || ""),
@@ -63,7 +70,7 @@ export class ReviewQueuePage implements Page {
     }));
     this.highlight();
     return h("table", { class: "list review-queue" },
-      h("thead", {}, h("tr", {}, ...["Video", "Track", "Frames", "Lowest score", "Area jump", "Open comments", ""].map((t) => h("th", {}, t)))),
+      h("thead", {}, h("tr", {}, ...["Video", "Track", "Frames", "Lowest confidence", "Area jump", "Open comments", ""].map((t) => h("th", {}, t)))),
       body);
   }
 

@@ -7,7 +7,7 @@
  *   await store.load(videoId);
  *   await store.setMask(trackId, frame, rle);   // throws ConflictError when stale
  */
-import { ConflictError, type Annotation, type Api, type Label, type Track, type Video } from "../api/client";
+import { ConflictError, type Annotation, type Api, type Label, type ModelSummary, type Track, type Video } from "../api/client";
 import type { BoxXYWH } from "../canvas/geometry";
 import type { Rle } from "../canvas/rle";
 import type { AppEvents } from "../events";
@@ -23,6 +23,7 @@ export class AnnotationStore {
   video!: Video;
   labels: Label[] = [];
   role: string | null = null;
+  defaultModel: ModelSummary | null = null; // the weights new propagation jobs start with
   readonly tracks = new Map<number, TrackState>();
   selectedId: number | null = null;
 
@@ -35,6 +36,7 @@ export class AnnotationStore {
     ]);
     this.labels = labels;
     this.role = project.role ?? null;
+    this.defaultModel = project.default_model ?? null;
     this.tracks.clear();
     for (const track of tracks) this.tracks.set(track.id, { track, annotations: new Map(), visible: true });
     await Promise.all(tracks.map((t) => this.refreshAnnotations(t.id)));

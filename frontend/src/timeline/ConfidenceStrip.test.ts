@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { frameKinds, nextSuspicious, scoreColour, suspiciousFrames, type FrameInfo } from "./ConfidenceStrip";
+import {
+  confidence, confidenceColour, confidenceText, frameKinds, nextSuspicious, suspiciousFrames, type FrameInfo,
+} from "./ConfidenceStrip";
 
-const f = (frame: number, source: string, score: number | null, area: number): FrameInfo => ({ frame, source, score, area });
+const f = (frame: number, source: string, score: number | null, area: number, quality: number | null = null): FrameInfo =>
+  ({ frame, source, score, quality, area });
 
 describe("timeline frame kinds", () => {
   it("marks manual, propagated and empty frames", () => {
@@ -9,10 +12,29 @@ describe("timeline frame kinds", () => {
     expect(kinds).toEqual(["manual", "propagated", "empty", "manual", "empty"]);
   });
 
-  it("colours scores from red to green", () => {
-    expect(scoreColour(0)).toBe("hsl(0, 75%, 45%)");
-    expect(scoreColour(1)).toBe("hsl(120, 75%, 45%)");
-    expect(scoreColour(null)).toBe("#8a8f98");
+  it("colours confidence from red to green", () => {
+    expect(confidenceColour(0)).toBe("hsl(0, 75%, 45%)");
+    expect(confidenceColour(1)).toBe("hsl(120, 75%, 45%)");
+    expect(confidenceColour(null)).toBe("#8a8f98");
+  });
+});
+
+describe("confidence", () => {
+  it("is the predicted IoU when the model has a quality head, else the score", () => {
+    expect(confidence(f(1, "propagated", 0.97, 10, 0.42))).toBe(0.42);
+    expect(confidence(f(1, "propagated", 0.97, 10, 0))).toBe(0); // a quality of 0 is a value, not missing
+    expect(confidence(f(1, "propagated", 0.97, 10))).toBe(0.97);
+    expect(confidence(f(1, "manual_box", null, 0))).toBeNull();
+  });
+
+  it("says which measure it shows", () => {
+    expect(confidenceText(f(1, "propagated", 0.97, 10, 0.42))).toBe("quality 0.42");
+    expect(confidenceText(f(1, "propagated", 0.97, 10))).toBe("score 0.97");
+  });
+
+  it("colours the strip by quality, not by a high score", () => {
+    const frame = f(1, "propagated", 0.99, 10, 0.1);
+    expect(confidenceColour(confidence(frame))).toBe(confidenceColour(0.1));
   });
 });
 
@@ -22,11 +44,26 @@ describe("suspicious frames", () => {
     f(3, "propagated", 0.9, 30), f(4, "propagated", 0.9, 31),
   ];
 
-  it("finds low scores and sudden area changes, not the first mask after a box", () => {
+  it("finds low confidence and sudden area changes, not the first mask after a box", () => {
     expect(suspiciousFrames(frames)).toEqual([
-      { frame: 2, reason: "low score", value: 0.4 },
+      { frame: 2, reason: "low confidence", value: 0.4 },
       { frame: 3, reason: "area jump", value: expect.closeTo(68 / 98, 5) },
     ]);
+  });
+
+  it("judges by predicted IoU where there is one and falls back to the score elsewhere", () => {
+    const mixed = [
+      f(1, "propagated", 0.99, 100, 0.3), // high score, poor predicted mask: suspicious
+      f(2, "propagated", 0.2, 100, 0.9), // low score, good predicted mask: fine
+      f(3, "propagated", 0.5, 100), // no quality head: the score counts
+      f(4, "propagated", 0.95, 100),
+    ];
+    expect(suspiciousFrames(mixed)).toEqual([
+      { frame: 1, reason: "low confidence", value: 0.3 },
+      { frame: 3, reason: "low confidence", value: 0.5 },
+    ]);
+    expect(nextSuspicious(suspiciousFrames(mixed), 1, 1)).toBe(3); // what L jumps to
+    expect(nextSuspicious(suspiciousFrames(mixed), 3, 1)).toBe(1);
   });
 
   it("steps to the next and previous one, wrapping around", () => {

@@ -1,11 +1,11 @@
 /**
- * One timeline row per track: manual frames white, propagated frames coloured by
- * the tracker's score (red..green), empty frames dark, suspicious frames marked with a red tick,
- * and the playhead. Click or drag on a row to seek. Rows are drawn once into an offscreen canvas;
- * moving the playhead only copies them.
+ * One timeline row per track: manual frames white, propagated frames coloured by their
+ * confidence (red..green: predicted IoU, else the tracker's score), empty frames dark,
+ * suspicious frames marked with a red tick, and the playhead. Click or drag on a row to seek.
+ * Rows are drawn once into an offscreen canvas; moving the playhead only copies them.
  */
 import { h } from "../ui/dom";
-import { frameKinds, scoreColour, suspiciousFrames, type FrameInfo } from "./ConfidenceStrip";
+import { confidence, confidenceColour, frameKinds, suspiciousFrames, type FrameInfo } from "./ConfidenceStrip";
 
 export interface FilmstripTrack {
   id: number;
@@ -78,8 +78,9 @@ export class Filmstrip {
       const byFrame = new Map(row.frames.map((f) => [f.frame, f]));
       for (let f = 0; f < this.frameCount; f++) {
         if (kinds[f] === "empty") continue;
-        // manual frames white and full height; propagated ones shorter, coloured by score
-        ctx.fillStyle = kinds[f] === "manual" ? MANUAL_COLOUR : scoreColour(byFrame.get(f)?.score ?? null);
+        // manual frames white and full height; propagated ones shorter, coloured by confidence
+        const info = byFrame.get(f);
+        ctx.fillStyle = kinds[f] === "manual" ? MANUAL_COLOUR : confidenceColour(info ? confidence(info) : null);
         // at least one device pixel per frame, so long clips still show every annotated frame
         const x = f * per;
         const top = kinds[f] === "manual" ? y : y + 4;

@@ -2,6 +2,7 @@
 import type { Job } from "../api/client";
 import { isActive } from "../store/jobs";
 import { h, progressBar } from "../ui/dom";
+import { FETCH_OFFICIAL_WEIGHTS, modelText, officialWeightsHint } from "./modelInfo";
 import type { Workspace } from "./Workspace";
 
 export class PropagationPanel {
@@ -12,6 +13,10 @@ export class PropagationPanel {
     const bar = progressBar();
     const cancel = h("button", { class: "cancel-job", hidden: true }, "Cancel");
     const status = h("p", { class: "muted small job-status" });
+    const model = h("p", { class: "muted small job-model", hidden: true });
+    const hintText = officialWeightsHint(ws.store.defaultModel);
+    const hint = hintText === null ? null
+      : h("p", { class: "small model-hint" }, `${hintText} `, h("code", {}, FETCH_OFFICIAL_WEIGHTS));
     let current: Job | null = null;
     cancel.addEventListener("click", () => current && ws.jobs.cancel(current.id));
     this.element = h("section", { class: "panel propagation-panel" },
@@ -21,7 +26,8 @@ export class PropagationPanel {
         h("button", { onclick: () => a.propagate("both"), title: "Both ways (Alt+P)", "data-direction": "both" }, "◀▶ Both"),
         h("button", { class: "primary", onclick: () => a.propagate("forward"), title: "Forward (P)", "data-direction": "forward" }, "Forward ▶")),
       h("p", { class: "muted small" }, "Selected track, or every track with a box or mask on this frame."),
-      bar.el, status, cancel,
+      ...(hint ? [hint] : []),
+      bar.el, status, model, cancel,
       h("div", { class: "row edit-row" },
         h("button", { onclick: () => a.deleteFrame(), title: "Delete this frame (Del)" }, "Delete frame"),
         h("button", { onclick: () => a.deleteRange(), title: "Delete a range (Shift+Del)" }, "Delete range…")));
@@ -40,6 +46,8 @@ export class PropagationPanel {
       if (job.seconds_left != null && active) bits.push(`${Math.ceil(job.seconds_left)} s left`);
       if (job.error) bits.push(job.error);
       status.textContent = bits.join(" · ");
+      model.hidden = false;
+      model.textContent = `model: ${modelText(job.model)}`;
       this.element.dataset.jobId = String(job.id);
       this.element.dataset.jobStatus = job.status;
     };

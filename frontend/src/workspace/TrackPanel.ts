@@ -1,4 +1,5 @@
 /** The tracks of the video: select, show/hide, status and version; the label for new tracks. */
+import { confidenceText } from "../timeline/ConfidenceStrip";
 import { h } from "../ui/dom";
 import type { Workspace } from "./Workspace";
 
@@ -41,7 +42,7 @@ export class TrackPanel {
           h("span", { class: "name" }, `${i < 9 ? i + 1 + ". " : ""}${t.label_name} #${t.object_id}`),
           h("span", { class: `badge ${t.review_status}` }, STATUS_TEXT[t.review_status] ?? t.review_status),
           h("span", { class: "muted small frame-info" },
-            a ? (a.source === "propagated" ? `score ${a.score?.toFixed(2) ?? "?"}` : a.source === "manual_mask" ? "mask ✎" : "box ✎") : "—",
+            a ? (a.source === "propagated" ? confidenceText(a) : a.source === "manual_mask" ? "mask ✎" : "box ✎") : "—",
             ` · ${s.annotations.size} fr · v${t.version}`));
       }));
     };

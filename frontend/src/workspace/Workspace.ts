@@ -14,6 +14,7 @@ import { FrameStore } from "../store/frames";
 import { History } from "../store/history";
 import { JobWatcher } from "../store/jobs";
 import { MaskDecoder } from "../store/maskDecoder";
+import { confidence } from "../timeline/ConfidenceStrip";
 import { Filmstrip } from "../timeline/Filmstrip";
 import { Playback } from "../timeline/Playback";
 import { h, toast, typingIn } from "../ui/dom";
@@ -130,7 +131,9 @@ export class Workspace implements Page {
       this.filmstrip.setTracks(this.store.ordered().map((s) => ({
         id: s.track.id, name: `${s.track.label_name} #${s.track.object_id}`, colour: s.track.colour,
         selected: s.track.id === this.store.selectedId,
-        frames: [...s.annotations.values()].map((a) => ({ frame: a.frame, source: a.source, score: a.score, area: a.area })),
+        frames: [...s.annotations.values()].map((a) => ({
+          frame: a.frame, source: a.source, score: a.score, quality: a.quality, area: a.area,
+        })),
       })));
     });
   }
@@ -141,7 +144,9 @@ export class Workspace implements Page {
       return {
         id: track.id, objectId: track.object_id, label: track.label_name, colour: track.colour, visible,
         selected: track.id === this.store.selectedId,
-        annotation: a ? { bbox: a.bbox, rotatedBox: a.rotated_box, runs: this.decoder.runs(a), source: a.source, score: a.score } : null,
+        annotation: a ? {
+          bbox: a.bbox, rotatedBox: a.rotated_box, runs: this.decoder.runs(a), source: a.source, confidence: confidence(a),
+        } : null,
       };
     });
   }

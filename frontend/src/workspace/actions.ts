@@ -51,7 +51,7 @@ export class Actions {
     const states = this.store.selected ? [this.store.selected] : this.store.ordered();
     const marks = states.flatMap((s) => suspiciousFrames([...s.annotations.values()]));
     const next = nextSuspicious(marks, this.ws.frame, direction);
-    if (next === null) this.say("no low-score or jumping frames" + (this.store.selected ? " on this track" : ""));
+    if (next === null) this.say("no low-confidence or jumping frames" + (this.store.selected ? " on this track" : ""));
     else this.goto(next);
   }
 

@@ -20,7 +20,7 @@ describe("shortcut combos", () => {
 
   it("covers every frequent action", () => {
     const helps = SHORTCUTS.map((s) => s.help).join("\n");
-    for (const needed of ["next frame", "previous frame", "play", "low-score", "brush", "eraser", "undo", "redo", "propagate"]) {
+    for (const needed of ["next frame", "previous frame", "play", "low-confidence", "brush", "eraser", "undo", "redo", "propagate"]) {
       expect(helps).toContain(needed);
     }
   });

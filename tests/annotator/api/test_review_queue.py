@@ -7,11 +7,11 @@ from annotator.services.tracks import create_track
 from tests import clips
 
 
-def propagate_fake(track, frames: dict[int, tuple[float, int]]) -> None:
-    """Write propagated frames {frame: (score, area)} the way the worker would."""
-    for frame, (score, area) in frames.items():
+def propagate_fake(track, frames: dict[int, tuple]) -> None:
+    """Write propagated frames {frame: (score, area[, quality])} the way the worker would."""
+    for frame, (score, area, *quality) in frames.items():
         FrameAnnotation.objects.create(track=track, frame_index=frame, source=Source.PROPAGATED, score=score, area=area,
-                                       bbox=[1, 1, 5, 5], mask_rle=None)
+                                       quality=quality[0] if quality else None, bbox=[1, 1, 5, 5], mask_rle=None)
 
 
 def send_to_review(track):
@@ -42,8 +42,39 @@ def test_queue_puts_the_track_with_the_lowest_score_first(clients, cast, ready_v
     send_to_review(track), send_to_review(other)
     rows = clients.bob.get("/api/review/").json()
     assert [r["id"] for r in rows] == [other.pk, track.pk]
-    assert (rows[0]["worst_score"], rows[0]["worst_frame"]) == (pytest.approx(0.31), 2)
+    assert (rows[0]["worst_confidence"], rows[0]["worst_measure"], rows[0]["worst_frame"]) == (
+        pytest.approx(0.31), "score", 2)
     assert rows[0]["risk"] == pytest.approx(0.69)
+
+
+@pytest.mark.django_db
+def test_queue_ranks_by_predicted_iou_where_the_model_has_a_quality_head(clients, cast, ready_video, track):
+    # `track`'s scores all look fine, but its quality head predicts a poor mask on frame 2
+    other = second_track(cast, ready_video)
+    propagate_fake(track, {1: (0.99, 900, 0.9), 2: (0.98, 910, 0.35), 3: (0.99, 905, 0.85)})
+    propagate_fake(other, {1: (0.62, 900), 2: (0.60, 905)})  # no quality head: its scores count
+    send_to_review(track), send_to_review(other)
+    rows = clients.bob.get("/api/review/").json()
+    assert [r["id"] for r in rows] == [track.pk, other.pk]
+    assert [(r["worst_confidence"], r["worst_measure"], r["worst_frame"]) for r in rows] == [
+        (pytest.approx(0.35), "quality", 2), (pytest.approx(0.60), "score", 2)]
+    assert [r["risk"] for r in rows] == [pytest.approx(0.65), pytest.approx(0.40)]
+
+
+@pytest.mark.django_db
+def test_frames_without_a_quality_fall_back_to_their_score(clients, cast, ready_video, track):
+    # a re-propagation with official weights (no head) left one frame scored only by the tracker
+    propagate_fake(track, {1: (0.2, 900, 0.95), 2: (0.5, 900), 3: (0.3, 900, 0.9)})
+    send_to_review(track)
+    row = clients.bob.get("/api/review/").json()[0]
+    assert (row["worst_confidence"], row["worst_measure"], row["worst_frame"]) == (pytest.approx(0.5), "score", 2)
+
+
+@pytest.mark.django_db
+def test_a_track_without_scores_has_no_worst_frame(clients, cast, ready_video, track):
+    send_to_review(track)  # only the manual box: no score, no quality
+    row = clients.bob.get("/api/review/").json()[0]
+    assert (row["worst_confidence"], row["worst_measure"], row["worst_frame"], row["risk"]) == (None, None, None, 0.0)
 
 
 @pytest.mark.django_db

@@ -37,7 +37,7 @@ export class BoxLayer {
         ctx.strokeStyle = t.colour;
         ctx.strokeRect(p.x, p.y, w * view.scale, h * view.scale);
         ctx.setLineDash([]);
-        const tag = `${t.label} #${t.objectId}` + (a.score != null ? ` ${a.score.toFixed(2)}` : "");
+        const tag = `${t.label} #${t.objectId}` + (a.confidence != null ? ` ${a.confidence.toFixed(2)}` : "");
         const tw = ctx.measureText(tag).width + 8;
         ctx.fillStyle = t.colour;
         ctx.fillRect(p.x, p.y - 16, tw, 16);

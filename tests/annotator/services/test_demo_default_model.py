@@ -1,0 +1,52 @@
+"""`make run` registers the built-in model as the default, and never overrides a chosen one."""
+
+import pytest
+
+from annotator.models import ModelCheckpoint
+from annotator.services import demo
+from annotator.services.checkpoints import register_checkpoint
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture()
+def weights_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    settings.SIAMLABEL_WEIGHTS_DIR = tmp_path / "weights"
+    settings.SIAMLABEL_WEIGHTS_DIR.mkdir()
+    return settings.SIAMLABEL_WEIGHTS_DIR
+
+
+def defaults():
+    return list(ModelCheckpoint.objects.filter(is_default=True).values_list("name", "variant"))
+
+
+def test_the_mobile_model_is_the_default_when_shipped(weights_dir):
+    (weights_dir / "mobile.pth").write_bytes(b"mobile")
+    (weights_dir / "starter.pth").write_bytes(b"starter")
+    demo.seed_demo(log=lambda message: None)
+    assert defaults() == [("mobile (built-in)", "mobile")]
+
+
+def test_the_light_starter_is_the_fallback(weights_dir):
+    (weights_dir / "starter.pth").write_bytes(b"starter")
+    demo.seed_demo(log=lambda message: None)
+    assert defaults() == [("starter (light)", "light")]
+
+
+def test_a_database_seeded_with_the_starter_moves_to_the_mobile_model(weights_dir):
+    (weights_dir / "starter.pth").write_bytes(b"starter")
+    register_checkpoint(name="starter (light)", file="starter.pth", variant="light", make_default=True)
+    (weights_dir / "mobile.pth").write_bytes(b"mobile")
+    demo.seed_demo(log=lambda message: None)
+    assert defaults() == [("mobile (built-in)", "mobile")]
+
+
+def test_a_default_someone_chose_is_kept(weights_dir):
+    (weights_dir / "mobile.pth").write_bytes(b"mobile")
+    (weights_dir / "official.pth").write_bytes(b"official")
+    register_checkpoint(name="davis", file="official.pth", variant="sharp", make_default=True)
+    messages = []
+    demo.seed_demo(log=messages.append)
+    assert defaults() == [("davis", "sharp")]
+    assert not any("registered the built-in" in m for m in messages)
