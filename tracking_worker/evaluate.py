@@ -1,6 +1,7 @@
-"""Evaluate SiamMask (or saved masks) on a DAVIS-style dataset with the DAVIS J and F measures.
+"""Evaluate SiamMask (or a baseline, or saved masks) on a DAVIS-style dataset with J and F.
 
-    python -m tracking_worker.evaluate --data data/DAVIS --sequences bear,dog --json out.json
+    python -m tracking_worker.evaluate --data data/DAVIS --sequences bear dog --json out.json
+    python -m tracking_worker.evaluate --data data/DAVIS --baseline flow       # no weights
     python -m tracking_worker.evaluate --data data/DAVIS --results my_masks/   # no tracker run
 
 See docs/evaluation.md for the protocol, the layouts and the JSON keys.
@@ -14,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from tracking_worker.evaluation.baselines import BASELINES, baseline_factory
 from tracking_worker.evaluation.report import format_table, summarize
 from tracking_worker.evaluation.run import evaluate_results, evaluate_tracker, tracker_factory
 
@@ -31,22 +33,26 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser."""
     parser = argparse.ArgumentParser(
         prog="python -m tracking_worker.evaluate",
-        description="Score SiamMask or saved masks on a DAVIS-style dataset (J, F, fps).",
+        description="Score SiamMask, a baseline or saved masks on a DAVIS-style dataset (J, F, fps).",
     )
-    parser.add_argument("--weights", type=Path, default=None,
-                        help=f"checkpoint to track with (default: ${WEIGHTS_ENV}, "
-                             "else weights/starter.pth)")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--weights", type=Path, default=None,
+                      help=f"checkpoint to track with (default: ${WEIGHTS_ENV}, "
+                           "else weights/starter.pth)")
+    what.add_argument("--baseline", choices=BASELINES, default=None,
+                      help="track with a baseline that needs no weights, started from the first "
+                           "mask (docs/evaluation.md)")
+    what.add_argument("--results", type=Path, default=None,
+                      help="score <RESULTS>/<seq>/<frame>.png id masks instead of tracking")
     parser.add_argument("--data", type=Path, required=True,
                         help="dataset folder, DAVIS layout (JPEGImages/, Annotations/) "
                              "or flat (<seq>/frames/, <seq>/masks/)")
     parser.add_argument("--config", choices=("davis", "vot"), default="davis",
                         help="tracker hyper-parameters (default: davis)")
-    parser.add_argument("--results", type=Path, default=None,
-                        help="score <RESULTS>/<seq>/<frame>.png id masks instead of tracking")
     parser.add_argument("--json", type=Path, default=None, help="write the report here")
-    parser.add_argument("--sequences", default=None,
-                        help="comma-separated sequence names, or a file with one per line "
-                             "(e.g. ImageSets/2017/val.txt); default: all")
+    parser.add_argument("--sequences", nargs="+", default=None, metavar="SEQ",
+                        help="sequence names, space- or comma-separated, or a file with one per "
+                             "line (e.g. ImageSets/2017/val.txt); default: all")
     parser.add_argument("--save-results", type=Path, default=None,
                         help="when tracking, also write the predicted id masks here "
                              "(the --results layout)")
@@ -54,15 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_sequences(value: str | None) -> list[str] | None:
-    """Return sequence names from a comma-separated list or a file of names, or None for all."""
-    if value is None:
+def parse_sequences(values: list[str] | str | None) -> list[str] | None:
+    """Return sequence names from names, comma-separated lists or files of names; None for all."""
+    if values is None:
         return None
-    path = Path(value)
-    if path.is_file():
-        names = path.read_text().split()
-    else:
-        names = [n.strip() for n in value.split(",")]
+    names: list[str] = []
+    for value in [values] if isinstance(values, str) else values:
+        path = Path(value)
+        if path.is_file():
+            names.extend(path.read_text().split())
+        else:
+            names.extend(n.strip() for n in value.split(","))
     return [n for n in names if n]
 
 
@@ -77,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"results folder not found: {args.results}")
             scores = evaluate_results(args.data, args.results, sequences=sequences,
                                       progress=not args.quiet)
+        elif args.baseline is not None:
+            scores = evaluate_tracker(args.data, baseline_factory(args.baseline),
+                                      sequences=sequences, save_dir=args.save_results,
+                                      progress=not args.quiet)
         else:
             weights = args.weights or default_weights()
             if not weights.is_file():
@@ -89,9 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     report = summarize(scores)
-    report["mode"] = "results" if args.results is not None else "tracker"
-    if args.results is None:
-        report.update(weights=str(weights), config=args.config)
+    if args.results is not None:
+        report["mode"] = "results"
+    elif args.baseline is not None:
+        report.update(mode="baseline", baseline=args.baseline)
+    else:
+        report.update(mode="tracker", weights=str(weights), config=args.config)
     print(format_table(report))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)

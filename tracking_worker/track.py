@@ -4,9 +4,10 @@
         --box 300,110,165,250 --out out.json [--config davis|vot] [--no-refine] [--device cpu]
 
 The box (x, y, w, h, pixels) is given on the first frame. The output is a JSON list with one
-record per frame: {"frame_index", "init", "score", "bbox", "rotated_box", "mask"}; the mask is
-COCO RLE {"size": [h, w], "counts": str}. The first (init) frame has "init": true, the given
-box, its corners, and null score and mask.
+record per frame: {"frame_index", "init", "score", "quality", "bbox", "rotated_box", "mask"};
+the mask is COCO RLE {"size": [h, w], "counts": str} and quality the mask's predicted IoU in
+[0, 1] (null for checkpoints without a quality head, e.g. the official ones). The first (init)
+frame has "init": true, the given box, its corners, and null score, quality and mask.
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ def run(args: argparse.Namespace) -> list[dict]:
                     "frame_index": 0,
                     "init": True,
                     "score": None,
+                    "quality": None,
                     "bbox": list(args.box),
                     "rotated_box": xywh_corners(args.box).tolist(),
                     "mask": None,
@@ -126,6 +128,7 @@ def run(args: argparse.Namespace) -> list[dict]:
                 "frame_index": index,
                 "init": False,
                 "score": result.score,
+                "quality": result.quality,
                 "bbox": list(result.bbox),
                 "rotated_box": result.rotated_box.tolist(),
                 "mask": encode_mask(result.mask),

@@ -1,8 +1,9 @@
 """Run the DAVIS 2017 semi-supervised protocol on a tracker or on a folder of results.
 
-Each object is initialised from the box of its first ground-truth mask and tracked to the end
-of the clip; J and F are scored on the frames after that one, leaving out the clip's last frame
-(docs/evaluation.md explains the protocol and its choices).
+Each object is initialised from the box of its first ground-truth mask (or from the mask itself,
+for trackers that take one, e.g. the baselines) and tracked to the end of the clip; J and F are
+scored on the frames after that one, leaving out the clip's last frame (docs/evaluation.md
+explains the protocol and its choices).
 
     scores = evaluate_tracker("data/DAVIS", tracker_factory("weights/starter.pth"))
     scores = evaluate_results("data/DAVIS", "results/")   # score saved masks instead
@@ -16,7 +17,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Callable, Iterable, Mapping, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -31,23 +32,54 @@ from tracking_worker.evaluation.metrics import (
 
 
 class TrackerLike(Protocol):
-    """The part of the design.md tracker API that the evaluation uses."""
+    """The part of the design.md tracker API that the evaluation uses.
+
+    `track` returns a result with .score, .mask and .rotated_box, and optionally .quality
+    (None or absent: the tracker predicts no quality).
+    """
 
     def init(self, frame_bgr: np.ndarray, bbox_xywh: tuple[int, int, int, int]) -> None: ...
 
-    def track(self, frame_bgr: np.ndarray): ...  # result with .score .mask .rotated_box
+    def track(self, frame_bgr: np.ndarray): ...
+
+
+@runtime_checkable
+class MaskInitTracker(Protocol):
+    """A tracker that starts from the first ground-truth mask rather than its box.
+
+    The protocol calls `init_mask` instead of `init` when a tracker defines it. SiamMask's
+    Tracker does not: it is initialised from a box (design.md), so it is scored that way.
+    """
+
+    def init_mask(self, frame_bgr: np.ndarray, mask: np.ndarray) -> None: ...
+
+
+@dataclass(frozen=True)
+class TrackedFrame:
+    """What a tracker reported for one object on one frame, kept for scoring."""
+
+    score: float
+    quality: float = math.nan  # NaN: the tracker predicts no quality
+    box_iou: float = math.nan  # NaN: the object is absent from the ground truth
 
 
 @dataclass
 class ObjectScore:
-    """Per-frame scores of one object, in frame order over its scored frames."""
+    """Per-frame scores of one object, in frame order over its scored frames.
+
+    box_iou, score and quality exist only when a tracker ran; they are NaN on frames where it
+    reported none (quality from a model without a quality head, box IoU where the object is
+    absent).
+    """
 
     object_id: int
     first_frame: int
     frames: list[int]
     j: np.ndarray
     f: np.ndarray
-    box_iou: np.ndarray | None = None  # only when tracked; NaN where the object is absent
+    box_iou: np.ndarray | None = None
+    score: np.ndarray | None = None
+    quality: np.ndarray | None = None
 
 
 @dataclass
@@ -102,13 +134,13 @@ def score_sequence(
     ground_truth: list[np.ndarray | None],
     predicted: Mapping[int, np.ndarray],
     *,
-    box_ious: Mapping[int, Mapping[int, float]] | None = None,
+    tracked: Mapping[int, Mapping[int, TrackedFrame]] | None = None,
 ) -> list[ObjectScore]:
     """Return J and F of every object on its scored frames that have ground truth.
 
     Args:
         predicted: frame index -> HxW id map; a frame that is absent counts as empty.
-        box_ious: object id -> frame index -> rotated-box IoU, when a tracker produced boxes.
+        tracked: object id -> frame index -> what the tracker reported, when a tracker ran.
     """
     scores = []
     for object_id, first in sorted(first_appearances(ground_truth).items()):
@@ -124,11 +156,13 @@ def score_sequence(
                 )
             j.append(region_similarity(pred, gt))
             f.append(boundary_accuracy(pred, gt))
-        boxes = None
-        if box_ious is not None:
-            per_frame = box_ious.get(object_id, {})
-            boxes = np.array([per_frame.get(i, math.nan) for i in frames], dtype=np.float64)
-        scores.append(ObjectScore(object_id, first, frames, np.array(j), np.array(f), boxes))
+        scored = ObjectScore(object_id, first, frames, np.array(j), np.array(f))
+        if tracked is not None:
+            outputs = [tracked.get(object_id, {}).get(i, TrackedFrame(math.nan)) for i in frames]
+            scored.box_iou = np.array([o.box_iou for o in outputs], dtype=np.float64)
+            scored.score = np.array([o.score for o in outputs], dtype=np.float64)
+            scored.quality = np.array([o.quality for o in outputs], dtype=np.float64)
+        scores.append(scored)
     return scores
 
 
@@ -140,7 +174,7 @@ def track_sequence(
     save_dir: Path | None = None,
     on_frame: Callable[[], None] | None = None,
 ) -> SequenceScore:
-    """Track every object from its first ground-truth box to the end of the clip and score it.
+    """Track every object from its first ground-truth box (or mask) to the end of the clip; score it.
 
     Objects are followed by separate trackers and merged into one id map per frame, as DAVIS
     results must be: where masks overlap, the object with the higher tracker score wins.
@@ -148,7 +182,7 @@ def track_sequence(
     first = first_appearances(ground_truth)
     result = SequenceScore(sequence.name)
     trackers: dict[int, TrackerLike] = {}
-    box_ious: dict[int, dict[int, float]] = {oid: {} for oid in first}
+    tracked: dict[int, dict[int, TrackedFrame]] = {oid: {} for oid in first}
     predicted: dict[int, np.ndarray] = {}
     for index, path in enumerate(sequence.frame_paths):
         frame = None
@@ -160,8 +194,11 @@ def track_sequence(
             gt = ground_truth[index] == object_id if ground_truth[index] is not None else None
             tic = time.perf_counter()
             if index == start:
-                trackers[object_id] = make_tracker()
-                trackers[object_id].init(frame, bbox_from_mask(gt))
+                tracker = trackers[object_id] = make_tracker()
+                if isinstance(tracker, MaskInitTracker):
+                    tracker.init_mask(frame, gt)
+                else:
+                    tracker.init(frame, bbox_from_mask(gt))
                 out = None
             else:
                 out = trackers[object_id].track(frame)
@@ -173,9 +210,14 @@ def track_sequence(
                 continue
             mask = np.asarray(out.mask).astype(bool)
             masks.append((float(out.score), object_id, mask))
-            if gt is not None and gt.any() and index in scored_frames(len(sequence), start):
-                iou = rotated_box_iou(np.asarray(out.rotated_box), rotated_box_from_mask(gt))
-                box_ious[object_id][index] = iou
+            if index in scored_frames(len(sequence), start):
+                iou = math.nan
+                if gt is not None and gt.any():
+                    iou = rotated_box_iou(np.asarray(out.rotated_box), rotated_box_from_mask(gt))
+                quality = getattr(out, "quality", None)
+                tracked[object_id][index] = TrackedFrame(
+                    float(out.score), math.nan if quality is None else float(quality), iou
+                )
         if masks or save_dir is not None:
             ids = _merge_masks(masks, sequence, index)
             predicted[index] = ids
@@ -185,7 +227,7 @@ def track_sequence(
                 )
         if on_frame is not None:
             on_frame()
-    result.objects = score_sequence(sequence, ground_truth, predicted, box_ious=box_ious)
+    result.objects = score_sequence(sequence, ground_truth, predicted, tracked=tracked)
     return result
 
 

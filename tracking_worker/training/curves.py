@@ -10,13 +10,16 @@ import csv
 from itertools import pairwise
 from pathlib import Path
 
-COLUMNS = ("step", "stage", "lr", "total", "score", "box", "mask", "mask_iou", "seconds")
+COLUMNS = ("step", "stage", "lr", "total", "score", "box", "mask", "refine", "quality", "mask_iou", "seconds")
 
 
 def write_csv(path: Path, history: list[dict]) -> None:
-    """Write every logged row (rewritten whole, so a resumed run keeps one consistent file)."""
+    """Write every logged row (rewritten whole, so a resumed run keeps one consistent file).
+
+    Terms a run did not log (runs from before the refine and quality terms) stay empty.
+    """
     with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore", restval="")
         writer.writeheader()
         writer.writerows(history)
 
@@ -31,10 +34,11 @@ def plot_curves(path: Path, history: list[dict]) -> None:
     import matplotlib.pyplot as plt
 
     steps = [row["step"] for row in history]
-    keys = ("total", "score", "box", "mask", "mask_iou", "lr")
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7))
+    keys = [k for k in ("total", "score", "box", "mask", "refine", "quality", "mask_iou", "lr")
+            if any(k in row for row in history)]
+    fig, axes = plt.subplots(2, (len(keys) + 1) // 2, figsize=(4.3 * ((len(keys) + 1) // 2), 7))
     for ax, key in zip(axes.ravel(), keys):
-        ax.plot(steps, [row[key] for row in history], lw=1)
+        ax.plot(steps, [row.get(key, float("nan")) for row in history], lw=1)
         ax.set_title(key)
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)

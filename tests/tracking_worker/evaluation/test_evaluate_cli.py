@@ -75,3 +75,28 @@ def test_scoring_needs_neither_torch_nor_django():
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_baseline_runs_without_weights_and_writes_per_frame_records(davis_dataset: Path,
+                                                                   tmp_path: Path):
+    out = tmp_path / "report.json"
+    # --sequences takes space-separated names too; copy-first needs no weights and no torch
+    proc = run_cli("--data", str(davis_dataset), "--baseline", "copy-first",
+                   "--sequences", "alpha", "beta", "--json", str(out), "--quiet",
+                   env={"SIAMLABEL_DEFAULT_WEIGHTS": str(tmp_path / "nowhere.pth")})
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+    assert (report["mode"], report["baseline"]) == ("baseline", "copy-first")
+    assert "weights" not in report
+    assert sorted(report["sequences"]) == ["alpha", "beta"]
+    records = report["sequences"]["alpha"]["objects"]["1"]["per_frame"]
+    assert [r["frame"] for r in records] == [1, 2, 3, 4]
+    assert all(r["score"] == 1.0 and r["quality"] is None for r in records)
+    assert report["quality_auc"] is None
+    assert proc.stdout.splitlines()[0].split()[-3:] == ["score_auc", "quality_auc", "fps"]
+
+
+def test_baseline_and_weights_exclude_each_other(davis_dataset: Path, tmp_path: Path):
+    proc = run_cli("--data", str(davis_dataset), "--baseline", "flow", "--weights", "w.pth")
+    assert proc.returncode == 2
+    assert "not allowed with argument" in proc.stderr

@@ -37,12 +37,13 @@ def run_cli(repo_root):
 def check_records(out, n_frames, height, width):
     records = json.loads(out.read_text())
     assert [r["frame_index"] for r in records] == list(range(n_frames))
-    assert records[0]["init"] and records[0]["mask"] is None
+    assert records[0]["init"] and records[0]["mask"] is None and records[0]["quality"] is None
     for record in records[1:]:
         rle = dict(record["mask"], counts=record["mask"]["counts"].encode("ascii"))
         mask = mask_utils.decode(rle)
         assert mask.shape == (height, width)
         assert 0.0 <= record["score"] <= 1.0
+        assert record["quality"] is None or 0.0 <= record["quality"] <= 1.0
         assert len(record["bbox"]) == 4
         assert np.asarray(record["rotated_box"]).shape == (4, 2)
 
@@ -58,6 +59,30 @@ def test_cli_tracks_a_folder_of_frames(run_cli, checkpoint, squares_clip, tmp_pa
     assert done.returncode == 0, done.stderr
     check_records(out, 4, *squares_clip[0].shape[:2])
     assert "frame" in done.stderr  # tqdm progress on stderr
+    # the sharp model has no quality head
+    assert [r["quality"] for r in json.loads(out.read_text())] == [None] * 4
+
+
+def test_cli_records_the_quality_of_a_model_with_a_quality_head(squares_clip, tmp_path):
+    from tracking_worker import track
+    from tracking_worker.siammask.checkpoints import build_variant
+    from tracking_worker.siammask.network.mobile import mobile_arch
+
+    torch.manual_seed(0)
+    model = build_variant("mobile", mobile_arch(), pretrained=False)
+    weights = tmp_path / "mobile.pth"
+    torch.save({"state_dict": model.state_dict(), "meta": {"variant": "mobile", "arch": mobile_arch()}},
+               weights)
+    frames_dir = tmp_path / "frames"
+    frames_dir.mkdir()
+    for i, frame in enumerate(squares_clip[:3]):
+        cv2.imwrite(str(frames_dir / f"{i:05d}.png"), frame)
+    out = tmp_path / "out.json"
+    assert track.main(["--weights", str(weights), "--frames", str(frames_dir), "--box", "10,20,24,24",
+                       "--out", str(out), "--device", "cpu"]) == 0
+    check_records(out, 3, *squares_clip[0].shape[:2])
+    qualities = [r["quality"] for r in json.loads(out.read_text())[1:]]
+    assert all(isinstance(q, float) and 0.0 <= q <= 1.0 for q in qualities), qualities
 
 
 def test_cli_tracks_a_video_without_refine(run_cli, checkpoint, squares_clip, tmp_path):
