@@ -11,7 +11,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = Path(env.str("SIAMLABEL_VAR_DIR", default=str(BASE_DIR / "var")))  # the embedded mode's state
 
 env = environ.Env()
 
@@ -166,6 +166,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # kombu keeps its exchange tables in ./control unless told otherwise
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:

@@ -29,7 +29,7 @@ app.autodiscover_tasks(["annotator", "tracking_worker"])
 @app.on_after_configure.connect
 def _make_broker_folders(sender, **_):
     # The embedded filesystem broker needs its folders before the first message.
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = (sender.conf.broker_transport_options or {}).get(key)
         if folder and str(sender.conf.broker_url).startswith("filesystem://"):
             os.makedirs(folder, exist_ok=True)

@@ -24,9 +24,9 @@ WEIGHTS_ENV = "SIAMLABEL_DEFAULT_WEIGHTS"
 
 
 def default_weights() -> Path:
-    """Return $SIAMLABEL_DEFAULT_WEIGHTS, else weights/starter.pth under the repository root."""
+    """Return $SIAMLABEL_DEFAULT_WEIGHTS, else the built-in weights/mobile.pth (the default model)."""
     env = os.environ.get(WEIGHTS_ENV)
-    return Path(env) if env else REPO_ROOT / "weights" / "starter.pth"
+    return Path(env) if env else REPO_ROOT / "weights" / "mobile.pth"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--weights", type=Path, default=None,
                       help=f"checkpoint to track with (default: ${WEIGHTS_ENV}, "
-                           "else weights/starter.pth)")
+                           "else weights/mobile.pth, the built-in default)")
     what.add_argument("--baseline", choices=BASELINES, default=None,
                       help="track with a baseline that needs no weights, started from the first "
                            "mask (docs/evaluation.md)")

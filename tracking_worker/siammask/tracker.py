@@ -202,13 +202,12 @@ class MultiTracker:
         picks = [self._pick(t, s, d) for t, s, d in zip(targets, scores, deltas)]
         rows = [p[0] for p in picks]
         cols = [p[1] for p in picks]
-        has_quality = self.model.quality_model is not None
-        head_logits = self.model.mask_at(out, rows, cols) if has_quality or not cfg.refine else None
-        logits = self.model.refine_at(out, rows, cols) if cfg.refine else head_logits
+        logits = self.model.refine_at(out, rows, cols) if cfg.refine else self.model.mask_at(out, rows, cols)
         side = cfg.mask_out_size
         probs = torch.sigmoid(logits).reshape(batch, side, side).cpu().numpy()
-        qualities = (self.model.quality_at(out, rows, cols, head_logits).float().cpu().numpy().tolist()
-                     if has_quality else [None] * batch)
+        # the quality head judges the very mask that is returned (refined or not)
+        quality = self.model.quality_at(out, rows, cols, logits)
+        qualities = quality.float().cpu().numpy().tolist() if quality is not None else [None] * batch
 
         results = []
         for target, crop_side, window_probs, quality, (row, col, score, old_center) in zip(

@@ -29,10 +29,11 @@ from .models import build_model, checkpoint_meta, load_checkpoint_file, load_tra
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def evaluate_model(model, data_dir: Path, *, progress: bool = True) -> dict:
+def evaluate_model(model, data_dir: Path, *, sequences: list[str] | None = None, progress: bool = True) -> dict:
     """Return the evaluation report (docs/evaluation.md) of `model` on a dataset, DAVIS config."""
     config = TrackerConfig.davis(device="cpu")
-    return summarize(evaluate_tracker(data_dir, lambda: Tracker(model, config), progress=progress))
+    return summarize(evaluate_tracker(data_dir, lambda: Tracker(model, config), sequences=sequences,
+                                      progress=progress))
 
 
 def without_refine_module(model_path: Path):
@@ -55,7 +56,7 @@ def without_refine_module(model_path: Path):
 
 
 def export(model_path: Path, out: Path, eval_data: Path | None, *, progress: bool = True,
-           drop_refine: bool = False) -> dict:
+           drop_refine: bool = False, eval_sequences: list[str] | None = None) -> dict:
     """Write the release checkpoint; return its metadata."""
     if drop_refine:
         model, meta = without_refine_module(model_path)
@@ -64,10 +65,12 @@ def export(model_path: Path, out: Path, eval_data: Path | None, *, progress: boo
     meta = {k: (str(v) if isinstance(v, torch.torch_version.TorchVersion) else v) for k, v in meta.items()}
     meta["source_checkpoint"] = str(model_path)
     if eval_data is not None:
-        report = evaluate_model(model, eval_data, progress=progress)
+        report = evaluate_model(model, eval_data, sequences=eval_sequences, progress=progress)
         print(format_table(report))
         meta["evaluation"] = {
-            "data": str(eval_data),
+            "data": str(eval_data), "sequences": sorted(report.get("sequences", {})),
+            "score_auc": report.get("score_auc"), "quality_auc": report.get("quality_auc"),
+            "quality_spearman": report.get("quality_spearman"),
             "J_mean": report["J_mean"], "F_mean": report["F_mean"], "JF_mean": report["JF_mean"],
             "J_recall": report["J_recall"], "F_recall": report["F_recall"],
             "box_iou": report["box_iou"], "fps": report["fps"],
@@ -90,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, required=True, help="run's model.pth (or any checkpoint)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--eval-data", type=Path, default=None, help="held-out clips (DAVIS or flat layout)")
+    parser.add_argument("--eval-sequences", nargs="+", default=None,
+                        help="only these sequences of --eval-data (e.g. the held-out split)")
     parser.add_argument("--drop-refine", action="store_true",
                         help="light only: replace the refine module by the upsampled mask head")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads for the evaluation")
@@ -97,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     meta = export(args.model, args.out, args.eval_data, progress=not args.quiet,
-                  drop_refine=args.drop_refine)
+                  drop_refine=args.drop_refine, eval_sequences=args.eval_sequences)
     summary = {k: meta.get(k) for k in ("variant", "arch", "config_sha256", "steps", "train_seconds")}
     summary["evaluation"] = meta.get("evaluation")
     print(json.dumps(summary, indent=2))

@@ -173,7 +173,8 @@ class SiamMaskLoss:
                 logits, targets = refined, refined_targets
         terms.setdefault("refine", zero)
         quality = getattr(model, "quality_model", None)
-        terms["quality"] = (quality_loss(model, score, corr, labels, batch["search_mask"], generator)
+        terms["quality"] = (quality_loss(model, score, corr, labels, batch["search_mask"], generator,
+                                         stages=stages if refine or joint else None)
                             if quality is not None and self.weights.quality > 0 else zero)
         w = self.weights
         terms["total"] = (w.mask * (terms["mask"] + terms["refine"]) + w.score * terms["score"]
@@ -206,24 +207,34 @@ def quality_windows(score: torch.Tensor, labels: torch.Tensor, generator: torch.
 
 
 def quality_loss(model, score: torch.Tensor, corr: torch.Tensor, labels: torch.Tensor,
-                 search_masks: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+                 search_masks: torch.Tensor, generator: torch.Generator | None, *,
+                 stages: tuple[torch.Tensor, ...] | None = None) -> torch.Tensor:
     """Binary cross-entropy of the quality head against the true IoU of each window's mask.
 
-    Inputs are detached: the head learns to read the network, not to change it. The mask is the
-    mask head's, thresholded as the tracker does; a window with no object scores IoU 0.
+    The mask judged is the one the tracker would return: the refine module's when `stages`
+    are given (a stage that trains or uses refine), else the mask head's, thresholded as the
+    tracker does; a window with no object scores IoU 0. Inputs are detached: the head learns
+    to read the network, not to change it.
     """
     b, r, c = quality_windows(score, labels, generator)
     with torch.no_grad():
-        rows = corr.detach()[b, :, r, c]
-        head_logits = model.mask_model.mask.head(rows[:, :, None, None]).flatten(1)
-        targets = window_targets(search_masks, b, r, c, MASK_SIDE).flatten(1) > 0.5
-        predicted = head_logits > SEG_LOGIT
+        corr = corr.detach()
+        rows = corr[b, :, r, c]
+        if stages is not None:
+            picked = tuple(s[b].detach() for s in stages[:3])
+            logits = model.refine_model(picked, corr[b], r.tolist(), c.tolist())
+            side = WINDOW_SIDE
+        else:
+            logits = model.mask_model.mask.head(rows[:, :, None, None]).flatten(1)
+            side = MASK_SIDE
+        targets = window_targets(search_masks, b, r, c, side).flatten(1) > 0.5
+        predicted = logits > SEG_LOGIT
         inter = (predicted & targets).sum(1).float()
         union = (predicted | targets).sum(1).float()
         iou = torch.where(targets.any(1), inter / union.clamp(min=1), torch.zeros_like(inter))
         score_rows = score.detach()[b, :, r, c]
-    logits = model.quality_model.predict(rows, score_rows, head_logits)
-    return F.binary_cross_entropy_with_logits(logits, iou)
+    predicted_iou = model.quality_model.predict(rows, score_rows, logits)
+    return F.binary_cross_entropy_with_logits(predicted_iou, iou)
 
 
 def _subsample_per_sample(b: torch.Tensor, limit: int, generator: torch.Generator | None) -> torch.Tensor:

@@ -69,7 +69,9 @@ def reset_module(module: torch.nn.Module) -> None:
     keeps the signal alive so the mask loss can shape it.
     """
     for layer in module.modules():
-        if isinstance(layer, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
+        if isinstance(layer, torch.nn.Linear):
+            layer.reset_parameters()
+        elif isinstance(layer, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
             torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
             if layer.bias is not None:
                 torch.nn.init.zeros_(layer.bias)

@@ -5,9 +5,10 @@
 The tracker's own score says how much a window looks like the template, not whether the mask
 in it is right: it stays near 1 on a look-alike and on a half-covered target. This small head
 sees, for the chosen window, the mask correlation's ROW (what the mask head reads), the score
-branch's logits of the window's anchors, and three statistics of the mask head's probabilities
-(mean, fraction of undecided pixels in (0.2, 0.8), fraction above 0.5): a blurred, undecided
-or empty mask is a likely wrong one. It is trained against the true IoU of the window's mask
+branch's logits of the window's anchors, and three statistics of the mask it judges (the
+refine module's output, or the mask head's without refine): mean probability, fraction of
+undecided pixels in (0.2, 0.8), fraction above 0.5. A blurred, undecided or empty mask is a
+likely wrong one. It is trained against the true IoU of that mask in its window
 (training/losses.py), on inputs detached from the rest of the network.
 """
 

@@ -4,7 +4,7 @@
     kernels = model.template(template_bgr)           # once per object, (B,3,127,127)
     out = model.search(search_bgr, kernels)          # every frame, (B,3,255,255)
     logits = model.refine_at(out, rows, cols)        # (B, 127*127) at the chosen windows
-    quality = model.quality_at(out, rows, cols, model.mask_at(out, rows, cols))   # None without a head
+    quality = model.quality_at(out, rows, cols, logits)   # predicted IoU of those masks; None without a head
 
 Inputs are raw BGR floats in 0-255 (no normalisation), as in the official code; variants that
 need another input convention convert inside their trunk.
@@ -102,7 +102,8 @@ class SiamMask(nn.Module):
                    mask_logits: torch.Tensor) -> torch.Tensor | None:
         """Return the predicted IoU (B,) of the masks at the chosen windows, or None without a head.
 
-        `mask_logits` are the mask head's (B, 63*63) logits there (what `mask_at` returns).
+        `mask_logits` are the logits of the masks being judged there: the refine module's
+        (B, 127*127) or the mask head's (B, 63*63).
         """
         if self.quality_model is None:
             return None
