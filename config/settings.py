@@ -11,9 +11,10 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env.str("SIAMLABEL_VAR_DIR", default=str(BASE_DIR / "var")))  # the embedded mode's state
 
 env = environ.Env()
+
+VAR_DIR = Path(env.str("SIAMLABEL_VAR_DIR", default=str(BASE_DIR / "var")))  # the embedded mode's state
 
 DEBUG = env.bool("DEBUG", default=False)
 _secret = env.str("SECRET_KEY", default="") or (
