@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from tracking_worker import mask_geometry
 from tracking_worker.evaluation import davis
 from tracking_worker.evaluation.metrics import (
     boundary_accuracy,
@@ -124,9 +125,13 @@ def bbox_from_mask(mask: np.ndarray) -> tuple[int, int, int, int]:
 
 
 def rotated_box_from_mask(mask: np.ndarray) -> np.ndarray:
-    """Return the 4x2 corners of the minimum-area rectangle around a mask's pixel centres."""
-    points = np.argwhere(np.asarray(mask).astype(bool))[:, ::-1].astype(np.float32)
-    return cv2.boxPoints(cv2.minAreaRect(points))
+    """Return the 4x2 corners of a nonempty mask's rotated box, by the tracker's own rule.
+
+    tracking_worker.mask_geometry (the official SiamMask rule, shared with the web side): the
+    min-area rectangle around the largest region, or the mask's box when that region is tiny.
+    """
+    mask = np.asarray(mask).astype(bool)
+    return mask_geometry.rotated_box_from_mask(mask, mask_geometry.mask_to_xywh(mask))
 
 
 def score_sequence(
