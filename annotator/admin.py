@@ -14,6 +14,7 @@ from annotator.models import (
     PropagationJob,
     ReviewComment,
     Track,
+    TrackEvent,
     Video,
     WorkerHeartbeat,
 )
@@ -58,17 +59,26 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "project"]
 
 
-@admin.action(description="Propagate all tracks that need it (batch, below interactive jobs)")
-def propagate_videos(modeladmin, request, queryset):
+def _start_batch(modeladmin, request, queryset, *, backward: bool) -> None:
     from annotator.services.batches import start_batch
 
-    batch = start_batch(videos=queryset, by=request.user)
+    batch = start_batch(videos=queryset, by=request.user, backward=backward)
     modeladmin.message_user(request, f"Batch {batch.pk}: {batch.jobs.count()} propagation job(s) queued.")
+
+
+@admin.action(description="Propagate every stale segment, forward from each anchor (batch)")
+def propagate_videos(modeladmin, request, queryset):
+    _start_batch(modeladmin, request, queryset, backward=False)
+
+
+@admin.action(description="Propagate every stale segment, and backward from each track's first anchor (batch)")
+def propagate_videos_both_ways(modeladmin, request, queryset):
+    _start_batch(modeladmin, request, queryset, backward=True)
 
 
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
-    actions = [propagate_videos]
+    actions = [propagate_videos, propagate_videos_both_ways]
     list_display = ["name", "project", "status", "width", "height", "fps", "frame_count", "created_at"]
     list_filter = ["status", "project"]
     search_fields = ["name", "project__name", "error"]
@@ -80,8 +90,21 @@ class VideoAdmin(admin.ModelAdmin):
         return obj.tracks.count()
 
 
+class TrackEventInline(admin.TabularInline):
+    """The track's history, read-only: it is written by the services, never by hand."""
+
+    model = TrackEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["created_at", "change", "from_status", "to_status", "detail", "job", "by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
+    inlines = [TrackEventInline]
     list_display = ["id", "video", "label", "object_id", "review_status", "version", "annotated_frames", "updated_at"]
     list_filter = ["review_status", "label", "video__project"]
     search_fields = ["video__name", "label__name"]

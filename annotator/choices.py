@@ -23,6 +23,25 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected"
 
 
+# A change to a track in these statuses sends it back to draft: its content is no longer what
+# was submitted or accepted (docs/review.md).
+REVIEWED_STATUSES = (ReviewStatus.IN_REVIEW, ReviewStatus.ACCEPTED)
+
+
+class TrackChange(models.TextChoices):
+    """What a track history entry records: a review decision, or the change that reopened the track."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EDITED = "edited"
+    FRAMES_DELETED = "frames_deleted"
+    RELABELLED = "relabelled"
+    PROPAGATED = "propagated"
+    REVERTED = "reverted"
+    IMPORTED = "imported"
+
+
 class Source(models.TextChoices):
     MANUAL_BOX = "manual_box"
     MANUAL_MASK = "manual_mask"
@@ -36,6 +55,10 @@ class Direction(models.TextChoices):
     FORWARD = "forward"
     BACKWARD = "backward"
     BOTH = "both"
+
+
+# The tracking steps of each direction: +1 forward, -1 backward; `both` runs forward first.
+STEPS = {Direction.FORWARD: (1,), Direction.BACKWARD: (-1,), Direction.BOTH: (1, -1)}
 
 
 class JobStatus(models.TextChoices):

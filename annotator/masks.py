@@ -2,7 +2,7 @@
 
     rle = encode_mask(mask)          # HxW bool -> {"size": [h, w], "counts": "..."}
     mask = decode_mask(rle)          # back to HxW bool
-    bbox_xywh = mask_bbox(mask)      # tight [x, y, w, h] of the set pixels
+    bbox_xywh = mask_bbox(mask)      # tight [x, y, w, h] of the set pixels (rle_bbox: from the RLE)
 """
 
 import numpy as np
@@ -63,6 +63,15 @@ def rle_area(rle: dict) -> int:
     if isinstance(rle["counts"], list):
         return int(sum(rle["counts"][1::2]))  # uncompressed: runs alternate 0s and 1s, 0s first
     return int(coco_mask.area({"size": rle["size"], "counts": rle["counts"].encode("ascii")}))
+
+
+def rle_bbox(rle: dict) -> list[float]:
+    """Return the tight [x, y, w, h] box of a compressed RLE's pixels, without decoding it.
+
+    The box of set pixels, so it always lies inside the frame; [0, 0, 0, 0] when empty.
+    """
+    box = coco_mask.toBbox({"size": rle["size"], "counts": rle["counts"].encode("ascii")})
+    return [float(v) for v in box]
 
 
 def mask_bbox(mask: np.ndarray) -> list[float]:

@@ -1,4 +1,8 @@
-"""Tasks on the `default` queue. Thin: fetch by id, call a service."""
+"""Tasks on the `default` queue. Thin: fetch by id, call a service.
+
+Acknowledged late, so a task whose worker died is delivered again; the services count each
+start and fail the video or job past SIAMLABEL_MAX_ATTEMPTS (annotator/services/attempts.py).
+"""
 
 from celery import shared_task
 

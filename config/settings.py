@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "annotator.middleware.RequestSizeLimitMiddleware",
+    "annotator.request_transaction.WriteTransactionMiddleware",  # one transaction per API write: honest 503s
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +132,12 @@ SIAMLABEL_LOST_QUALITY_THRESHOLD = env.float("SIAMLABEL_LOST_QUALITY_THRESHOLD",
 SIAMLABEL_JOB_LEASE_SECONDS = env.int("SIAMLABEL_JOB_LEASE_SECONDS", default=60)
 # How often workers report to /api/health, renew their jobs' leases and look for orphaned jobs.
 SIAMLABEL_HEARTBEAT_SECONDS = env.int("SIAMLABEL_HEARTBEAT_SECONDS", default=10)
+# How often a job or task (propagation, extraction, export, import) may be started: tasks are
+# acknowledged late, so one whose worker keeps dying on it (a decoder crash, an OOM kill) would
+# otherwise be re-delivered forever. Past the cap it ends `failed` (docs/operations.md).
+SIAMLABEL_MAX_ATTEMPTS = env.int("SIAMLABEL_MAX_ATTEMPTS", default=3)
+if SIAMLABEL_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(f"SIAMLABEL_MAX_ATTEMPTS must be at least 1, got {SIAMLABEL_MAX_ATTEMPTS}")
 SIAMLABEL_WEIGHTS_DIR = Path(env.str("SIAMLABEL_WEIGHTS_DIR", default=str(BASE_DIR / "weights")))
 
 REST_FRAMEWORK = {

@@ -17,6 +17,10 @@ class ProcessGroup:
     """A server process started in its own session, stopped (or killed) with all its children."""
 
     proc: subprocess.Popen | None = None
+    log_path: Path
+
+    def log_tail(self, n: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no chance to ack or clean up."""
@@ -36,21 +40,20 @@ class ProcessGroup:
 class WorkerProcess(ProcessGroup):
     """A real `celery worker` process against the test database and the real broker."""
 
-    def __init__(self, env: dict, log_path: Path, queues: str = "gpu,default"):
-        self.env, self.log_path, self.queues = env, log_path, queues
+    def __init__(self, env: dict, log_path: Path, queues: str = "gpu,default", *,
+                 app: str = "tracking_worker.celery_app", pool: str = "solo"):
+        self.env, self.log_path, self.queues, self.app, self.pool = env, log_path, queues, app, pool
 
     def start(self) -> "WorkerProcess":
         log = open(self.log_path, "ab")
+        # prefork with one child: a child that dies is replaced, as in `manage.py serve`'s default worker
+        pool = ["--pool", self.pool] + (["--concurrency", "1"] if self.pool == "prefork" else [])
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tracking_worker.celery_app", "worker", "-Q", self.queues,
-             "--pool", "solo", "--without-gossip", "--without-mingle", "-n", f"test-{time.time_ns()}@%h",
-             "--loglevel", "INFO"],
+            [sys.executable, "-m", "celery", "-A", self.app, "worker", "-Q", self.queues, *pool,
+             "--without-gossip", "--without-mingle", "-n", f"test-{time.time_ns()}@%h", "--loglevel", "INFO"],
             cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         return self
-
-    def log_tail(self, n: int = 60) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
 
 
 @pytest.fixture
@@ -86,8 +89,10 @@ def start_worker(worker_env, tmp_path):
     """Start worker processes on demand; all are stopped after the test."""
     workers = []
 
-    def start(queues: str = "gpu,default", **extra_env) -> WorkerProcess:
-        worker = WorkerProcess(worker_env | extra_env, tmp_path / f"worker{len(workers)}.log", queues).start()
+    def start(queues: str = "gpu,default", *, app: str = "tracking_worker.celery_app", pool: str = "solo",
+              **extra_env) -> WorkerProcess:
+        worker = WorkerProcess(worker_env | extra_env, tmp_path / f"worker{len(workers)}.log", queues,
+                               app=app, pool=pool).start()
         workers.append(worker)
         return worker
 
@@ -96,7 +101,7 @@ def start_worker(worker_env, tmp_path):
         worker.stop()
 
 
-def wait_for(predicate, timeout: float, what: str, worker: WorkerProcess | None = None, interval: float = 0.2):
+def wait_for(predicate, timeout: float, what: str, worker: ProcessGroup | None = None, interval: float = 0.2):
     """Poll `predicate` until it returns something truthy; fail with the worker's log otherwise."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -66,16 +66,22 @@ def _with_overrides(config):
 @shared_task(
     name="tracking_worker.propagate", bind=True, base=ModelTask,
     # Idempotent (upserts on (track, frame), resumes after written chunks), hence acks_late:
-    # a worker killed mid-job leaves the message to be re-delivered to another worker.
-    acks_late=True, reject_on_worker_lost=True, max_retries=None,
+    # a worker killed mid-job leaves the message to be re-delivered to another worker. The job
+    # counts its starts and is failed past SIAMLABEL_MAX_ATTEMPTS (annotator/services/attempts.py).
+    acks_late=True, reject_on_worker_lost=True,
 )
 def propagate_task(self, job_id: int) -> None:
+    from django.conf import settings
+
     from tracking_worker.propagation import run_job
     from tracking_worker.propagation.runner import JobBusy
 
     try:
         run_job(job_id, self.model_for)
     except JobBusy as exc:
-        from django.conf import settings
-
-        raise self.retry(exc=exc, countdown=max(settings.SIAMLABEL_JOB_LEASE_SECONDS // 2, 1)) from None
+        if self.request.retries >= settings.SIAMLABEL_MAX_ATTEMPTS:
+            # A duplicate message; if the live worker dies later, the orphan scan sends the job again.
+            log.warning("job %s still runs on another worker; dropping this duplicate message", job_id)
+            return
+        raise self.retry(exc=exc, countdown=max(settings.SIAMLABEL_JOB_LEASE_SECONDS // 2, 1),
+                         max_retries=settings.SIAMLABEL_MAX_ATTEMPTS) from None

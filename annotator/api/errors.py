@@ -1,4 +1,4 @@
-"""Turn service errors into JSON 4xx responses: {"detail": message, ...extra}."""
+"""Turn service errors into JSON 4xx responses: {"detail": message, ...extra}; a lost database into a 503."""
 
 import logging
 
@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,12 +17,28 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 
 
+NOT_SAVED = "the database is unavailable for a moment; nothing was saved, try again"
+MAYBE_SAVED = ("the database became unavailable while your change was being saved; it may have been saved: "
+               "read it again before sending it again")
+
+
+def database_unavailable(exc: Exception, *, maybe_saved: bool) -> JsonResponse:
+    """The database restarting: a clear 503 that says whether the change may have been saved.
+
+    A plain JsonResponse: the write-transaction middleware returns it outside DRF's views.
+    """
+    log.warning("database unavailable: %s", exc)
+    return JsonResponse({"detail": MAYBE_SAVED if maybe_saved else NOT_SAVED, "maybe_saved": maybe_saved},
+                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def exception_handler(exc, context):
     if isinstance(exc, (OperationalError, InterfaceError)):
-        # The database restarting: a clear, retryable answer instead of a 500 (nothing was saved).
-        log.warning("database unavailable: %s", exc)
-        return Response({"detail": "the database is unavailable for a moment; nothing was saved, try again"},
-                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        # Inside a request's write transaction (annotator/request_transaction.py), or in a read,
+        # nothing was saved; a write outside one (an upload) may have committed before the failure.
+        request = context["request"]
+        saved_nothing = request.method in SAFE_METHODS or getattr(request, "in_write_transaction", False)
+        return database_unavailable(exc, maybe_saved=not saved_nothing)
     if isinstance(exc, ServiceError):
         return Response({"detail": exc.message, **exc.extra}, status=exc.status_code)
     response = drf_exception_handler(exc, context)

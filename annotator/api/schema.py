@@ -12,7 +12,7 @@ that does not declare them itself:
 | 404 | operations with path parameters | no such object among those the user may see |
 | 413 | operations that take a file upload | the file is over SIAMLABEL_MAX_UPLOAD_MB |
 | 415 | operations with a request body | a body in a media type the operation does not read |
-| 503 | every operation | the database is restarting: nothing was saved, retry after `Retry-After` |
+| 503 | every operation | the database is restarting: `maybe_saved` says whether to resend or re-read |
 
 It also maps file fields to `format: binary` (drf-spectacular's default, a URI, is how a file is
 returned, but here files are only ever uploaded).
@@ -36,12 +36,17 @@ class ErrorSerializer(serializers.Serializer):
     """Every 4xx body: a message, and field errors for a 400.
 
     Some errors add keys (a 409 on a stale track its current `version`, a running job its
-    `job_id`); the schema leaves additional properties open for them.
+    `job_id`, an accept refused for open comments their `unresolved_comments`); the schema leaves
+    additional properties open for them.
     """
 
     detail = serializers.CharField(help_text="What went wrong, in one sentence.")
     errors = serializers.JSONField(
         required=False, help_text="400 on invalid input: the messages per field ({field: [message, ...]})."
+    )
+    maybe_saved = serializers.BooleanField(
+        required=False, help_text="503 only: false, nothing was saved (resend); true, the change may have been "
+                                  "saved (read it again before resending)."
     )
 
 
@@ -57,7 +62,9 @@ STANDARD_ERRORS = {
     "404": "No such object among those you may see.",
     "413": "The file is over the upload limit (SIAMLABEL_MAX_UPLOAD_MB).",
     "415": "The body's media type is not one this operation reads (or the body cannot be parsed as it).",
-    "503": "The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`.",
+    "503": "The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send "
+           "the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, "
+           "or after an upload was stored): the change may have landed; read it again before resending.",
 }
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotator import builtin_weights, selectors
-from annotator.choices import Direction, Role
+from annotator.choices import Direction, ReviewStatus, Role
 from annotator.models import (
     FrameAnnotation,
     Label,
@@ -141,12 +141,16 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
 
 class AnnotationSavedSerializer(AnnotationSerializer):
-    """The answer to a manual edit: the annotation, and the track's version to send next time."""
+    """The answer to a manual edit: the annotation, the track's version to send next time, its status."""
 
     version = serializers.IntegerField(source="track.version", read_only=True)
+    review_status = serializers.ChoiceField(
+        source="track.review_status", choices=ReviewStatus.choices, read_only=True,
+        help_text="The track's status after the edit: a track in review or accepted is a draft again.",
+    )
 
     class Meta(AnnotationSerializer.Meta):
-        fields = AnnotationSerializer.Meta.fields + ["version"]
+        fields = AnnotationSerializer.Meta.fields + ["version", "review_status"]
         read_only_fields = fields
 
 
@@ -178,9 +182,32 @@ class VideoPropagateSerializer(PropagateSerializer):
     tracks = serializers.ListField(child=serializers.IntegerField(), min_length=1)
 
 
+class StopSerializer(serializers.Serializer):
+    """Why and where one track's run ended before the end of its range (docs/propagation.md)."""
+
+    reason = serializers.CharField(help_text='"target lost", "manual frame made during the job", or why a batch '
+                                             "left the track out")
+    frame = serializers.IntegerField(help_text="target lost: the first of the low frames, where to re-anchor; "
+                                               "an edit: the manual frame the run ended before")
+    measure = serializers.ChoiceField(choices=["area", "quality", "score"], required=False,
+                                      help_text="target lost: what was low on `frame`: an empty mask (area), the "
+                                                "predicted IoU (quality) or, without a quality head, the score")
+    value = serializers.FloatField(required=False, help_text="target lost: the measure on `frame`")
+    threshold = serializers.FloatField(required=False, help_text="target lost: `value` was under this")
+    score = serializers.FloatField(required=False, help_text="target lost: the tracker score on `frame`")
+    quality = serializers.FloatField(required=False, allow_null=True,
+                                     help_text="target lost: the predicted IoU on `frame`; null without a quality "
+                                               "head, and on an edit stop")
+
+
 class JobSerializer(serializers.ModelSerializer):
     tracks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    progress = serializers.FloatField(read_only=True)
+    progress = serializers.FloatField(read_only=True, help_text="frames_done / frames_total; under 1 when the job "
+                                                                "stopped early (see stop_reasons)")
+    stop_reasons = serializers.DictField(
+        child=serializers.DictField(child=StopSerializer()), read_only=True,
+        help_text='per direction ("1" forward, "-1" backward), per track id: why its run stopped early',
+    )
     seconds_left = serializers.FloatField(read_only=True, allow_null=True)
     model = ModelSummarySerializer(source="checkpoint", read_only=True, allow_null=True,
                                    help_text="the weights the job runs with")
@@ -191,6 +218,12 @@ class JobSerializer(serializers.ModelSerializer):
                   "frames_total", "fps", "seconds_left", "attempts", "error", "cancel_requested", "checkpoint",
                   "checkpoint_sha256", "model", "stop_reasons", "batch", "created_at", "started_at", "finished_at"]
         read_only_fields = fields
+        extra_kwargs = {
+            "frames_total": {"help_text": "frames the job plans to track: per direction its longest track's range, "
+                                          "summed"},
+            "frames_done": {"help_text": "frames the tracker has stepped through; stays under frames_total when all "
+                                         "of a direction's tracks stopped early"},
+        }
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -56,7 +56,13 @@ class Category:
 
 @dataclass(frozen=True)
 class AnnotationRow:
-    """One track on one frame. `mask_rle` is None for a box-only frame (and for an empty mask)."""
+    """One track on one frame. `mask_rle` is None for a box-only frame (and for an empty mask).
+
+    `bbox` is what readers of the formats expect: the tight box of the mask (so inside the
+    frame), or the box itself on a box-only frame. `tracker_bbox` is the box stored with the
+    frame: the tracker's estimate on propagated frames (it may cross the frame's edge), the
+    drawn box or the mask's box on hand-made ones. Importers restore it from the archive.
+    """
 
     object_id: int
     category_id: int
@@ -65,6 +71,7 @@ class AnnotationRow:
     mask_rle: dict | None
     area: int
     bbox: list[float]
+    tracker_bbox: list[float]
     rotated_box: list[list[float]] | None
     score: float | None
 
@@ -118,7 +125,8 @@ class VideoExport:
         for object_id, label_id, frame_index, source, mask_rle, bbox, rotated_box, score in queryset.iterator(
             chunk_size=CHUNK_SIZE
         ):
-            area = 0
+            area, tracker_bbox = 0, [float(v) for v in bbox]
+            tight_bbox = tracker_bbox
             if mask_rle is not None:
                 if isinstance(mask_rle["counts"], list):  # stored uncompressed: export one RLE form
                     mask_rle = masks.encode_mask(masks.decode_mask(mask_rle))
@@ -126,9 +134,10 @@ class VideoExport:
                 if area == 0:
                     # An empty mask says the object is not visible here (a lost target): nothing to export.
                     continue
+                tight_bbox = masks.rle_bbox(mask_rle)
             yield AnnotationRow(
                 object_id=object_id, category_id=self._category_of_label[label_id], frame_index=frame_index,
-                source=source, mask_rle=mask_rle, area=area, bbox=[float(v) for v in bbox],
+                source=source, mask_rle=mask_rle, area=area, bbox=tight_bbox, tracker_bbox=tracker_bbox,
                 rotated_box=rotated_box, score=score,
             )
 

@@ -3,7 +3,9 @@
     annotations/instances.json        info, licenses, categories, videos, images, annotations
     images/<video>/00000.jpg ...      the frames, when include_frames
 
-Masks are compressed COCO RLE (`iscrowd` 0). A frame with a manual box and no mask gets the box
+Masks are compressed COCO RLE (`iscrowd` 0); `bbox` is the mask's tight box and `area` its pixel
+count, as COCO readers expect, while `attributes.tracker_bbox` and `attributes.rotated_box` carry
+the boxes SiamLabel stores (the tracker's may cross the frame's edge). A frame with a manual box and no mask gets the box
 as a four-corner polygon, so every annotation decodes with pycocotools; its
 `attributes.source` is "manual_box", and a polygon with that source is how importers tell it is
 only a box (a manual box that has a mask, as propagation gives its keyframe, is exported as RLE).
@@ -63,8 +65,8 @@ class CocoExporter(Exporter):
             "id": self.annotations.count + 1, "image_id": image_id, "category_id": row.category_id,
             "segmentation": segmentation, "area": float(area), "bbox": row.bbox, "iscrowd": 0,
             "attributes": {
-                "track_id": row.object_id, "rotated_box": row.rotated_box, "score": row.score,
-                "source": row.source,
+                "track_id": row.object_id, "tracker_bbox": row.tracker_bbox, "rotated_box": row.rotated_box,
+                "score": row.score, "source": row.source,
             },
         }
 

@@ -5,7 +5,9 @@
 
 Each track's `segmentations`, `bboxes` and `areas` have one entry per frame of the video: null
 where the track has nothing. A frame with a manual box and no mask has a null segmentation and
-area but keeps its box. `track_id` and `rotated_boxes` are SiamLabel additions.
+area but keeps its box. `bboxes` are the masks' tight boxes and `areas` their pixel counts;
+`track_id`, `tracker_bboxes` (the boxes SiamLabel stores, the tracker's estimate on propagated
+frames) and `rotated_boxes` are SiamLabel additions.
 """
 
 from __future__ import annotations
@@ -35,11 +37,13 @@ class YoutubeVisExporter(Exporter):
             "file_names": [f"{video.folder}/{frame_file(i, '.jpg')}" for i in range(n)],
         })
         for object_id, rows in groupby(video.rows(by="track"), key=lambda r: r.object_id):
-            segmentations, bboxes, areas, rotated = [None] * n, [None] * n, [None] * n, [None] * n
+            segmentations, bboxes, areas = [None] * n, [None] * n, [None] * n
+            tracker_bboxes, rotated = [None] * n, [None] * n
             category_id = None
             for row in rows:
                 category_id = row.category_id
                 bboxes[row.frame_index] = row.bbox
+                tracker_bboxes[row.frame_index] = row.tracker_bbox
                 rotated[row.frame_index] = row.rotated_box
                 if row.mask_rle is not None:
                     segmentations[row.frame_index] = row.mask_rle
@@ -48,7 +52,7 @@ class YoutubeVisExporter(Exporter):
                 "id": self.annotations.count + 1, "video_id": video.number, "category_id": category_id,
                 "iscrowd": 0, "width": video.width, "height": video.height, "length": n,
                 "segmentations": segmentations, "bboxes": bboxes, "areas": areas,
-                "track_id": object_id, "rotated_boxes": rotated,
+                "track_id": object_id, "tracker_bboxes": tracker_bboxes, "rotated_boxes": rotated,
             })
         if self.include_frames:
             self.add_frames(video, IMAGES_DIR)

@@ -5,7 +5,8 @@ is frame `frame_index` (else `frame_id`, else the number ending its file name). 
 the same `attributes.track_id` (or `instance_id`) in a video form one track; without one, each
 annotation is a track of its own. An empty segmentation, or a polygon with
 `attributes.source == "manual_box"` (how we export a box without a mask), imports as a box.
-docs/formats.md has the details.
+A mask's stored box is `attributes.tracker_bbox` (our exports: `bbox` is then the mask's tight
+box), else `bbox`, else the mask's tight box. docs/formats.md has the details.
 """
 
 from __future__ import annotations
@@ -125,4 +126,6 @@ class CocoImporter(JsonLabelsImporter):
                 raise ArchiveError(f"{where}: an annotation needs a segmentation or a bbox")
             return box_frame(frame_index, annotation["bbox"], video, where, rotated_box=rotated_box)
         mask = mask_of_segmentation(segmentation, video, where)
-        return mask_frame(frame_index, mask, video, where, bbox=annotation.get("bbox"), rotated_box=rotated_box)
+        tracker_bbox = attributes.get("tracker_bbox")
+        bbox = tracker_bbox if tracker_bbox is not None else annotation.get("bbox")
+        return mask_frame(frame_index, mask, video, where, bbox=bbox, rotated_box=rotated_box)

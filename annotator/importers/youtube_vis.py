@@ -5,6 +5,7 @@ Its k-th file name is frame k when the project's video has exactly as many frame
 (you uploaded the listed frames); otherwise the number in the file name is the frame index
 (you uploaded every frame and the list, as in the 2019 training set, holds every fifth).
 A null segmentation with a box imports as a box; with neither, the track has nothing there.
+A mask's stored box is its `tracker_bboxes` entry (our exports), else its `bboxes` entry.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from annotator.importers.base import (
 
 ANNOTATION_FILE = "instances.json"
 IMAGES_DIR = "JPEGImages"
+OPTIONAL_LISTS = ("areas", "tracker_bboxes", "rotated_boxes")  # absent: null on every frame
 
 
 class YoutubeVisImporter(JsonLabelsImporter):
@@ -54,9 +56,9 @@ class YoutubeVisImporter(JsonLabelsImporter):
             video, indices = videos[annotation["video_id"]]
             where = f"{where} (video '{video.name}')"
             lists = {}
-            for key in ("segmentations", "bboxes", "areas", "rotated_boxes"):
+            for key in ("segmentations", "bboxes", "areas", "tracker_bboxes", "rotated_boxes"):
                 value = annotation.get(key)
-                if value is None and key in ("areas", "rotated_boxes"):
+                if value is None and key in OPTIONAL_LISTS:
                     value = [None] * len(indices)
                 if not isinstance(value, list) or len(value) != len(indices):
                     raise ArchiveError(f"{where}: '{key}' must list one entry per frame ({len(indices)})")
@@ -68,7 +70,9 @@ class YoutubeVisImporter(JsonLabelsImporter):
                 segmentation, bbox, rotated = lists["segmentations"][k], lists["bboxes"][k], lists["rotated_boxes"][k]
                 if segmentation:
                     mask = mask_of_segmentation(segmentation, video, at)
-                    frame = mask_frame(frame_index, mask, video, at, bbox=bbox, rotated_box=rotated)
+                    stored = lists["tracker_bboxes"][k]
+                    frame = mask_frame(frame_index, mask, video, at, bbox=bbox if stored is None else stored,
+                                       rotated_box=rotated)
                 elif bbox is not None:
                     frame = box_frame(frame_index, bbox, video, at, rotated_box=rotated)
                 else:

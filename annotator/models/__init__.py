@@ -5,7 +5,7 @@ from annotator.models.jobs import BatchPropagation, JobTrack, PropagationJob
 from annotator.models.outbox import OutboxMessage
 from annotator.models.projects import Label, Membership, Project
 from annotator.models.transfers import ExportJob, ImportJob, TransferFormat
-from annotator.models.tracks import FrameAnnotation, ReviewComment, Track
+from annotator.models.tracks import FrameAnnotation, ReviewComment, Track, TrackEvent
 from annotator.models.videos import Video
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "PropagationJob",
     "ReviewComment",
     "Track",
+    "TrackEvent",
     "TransferFormat",
     "Video",
     "WorkerHeartbeat",

@@ -80,7 +80,10 @@ class PropagationJob(models.Model):
 
 
 class JobTrack(models.Model):
-    """Links a job to a track; `active` rows enforce one running job per track in the database."""
+    """Links a job to a track; `active` rows enforce one running job per track in the database.
+
+    A batch job's rows become active only when a worker starts it (services/batches.py).
+    """
 
     job = models.ForeignKey(PropagationJob, on_delete=models.CASCADE, related_name="job_tracks")
     track = models.ForeignKey("annotator.Track", on_delete=models.CASCADE, related_name="job_tracks")

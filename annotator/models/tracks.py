@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from annotator.choices import ReviewStatus, Source
+from annotator.choices import ReviewStatus, Source, TrackChange
 
 
 # DAVIS palette PNGs: 0 is background, 255 is "void", so a video holds object ids 1..254.
@@ -86,3 +86,31 @@ class ReviewComment(models.Model):
 
     def __str__(self):
         return f"Comment on {self.track} @ {self.frame_index}"
+
+
+class TrackEvent(models.Model):
+    """One entry of a track's history: a review decision, or a change that reopened a reviewed track.
+
+    Written by annotator/services/history.py only. Edits to a draft are not logged here (the
+    annotations themselves say what they are); what is logged is every change of review status.
+    """
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="events")
+    change = models.CharField(max_length=16, choices=TrackChange.choices)
+    from_status = models.CharField(max_length=16, blank=True, help_text="Empty for a track created by an import.")
+    to_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
+    detail = models.CharField(max_length=200, blank=True, help_text="Which frames, or which job.")
+    job = models.ForeignKey(
+        "annotator.PropagationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(change__in=TrackChange.values), name="trackevent_valid_change"),
+        ]
+
+    def __str__(self):
+        return f"{self.track}: {self.change} ({self.from_status or '-'} -> {self.to_status})"

@@ -18,6 +18,7 @@ class Video(models.Model):
     fps = models.FloatField(null=True, blank=True)
     frame_count = models.PositiveIntegerField(default=0)
     extraction_progress = models.FloatField(default=0.0)
+    extraction_attempts = models.PositiveIntegerField(default=0, help_text="Times its frame extraction was started.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

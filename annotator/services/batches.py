@@ -1,59 +1,134 @@
-"""Admin-triggered batch propagation: many videos, bounded concurrency, below interactive jobs."""
+"""Admin-triggered batch propagation: every stale segment of many videos, below interactive jobs.
 
-from django.db import transaction
+    batch = start_batch(videos=project.videos.all(), by=user, backward=True)   # one job per start
+    take_batch_locks(job=job)     # the worker, as it claims a batch job
+
+A batch never blocks an annotator: its jobs take their tracks' locks (`JobTrack.active`) only
+when a worker starts them, so an interactive request on a track whose batch job is still waiting
+runs at once; the batch job then leaves that track out (docs/propagation.md, "Batch propagation").
+"""
+
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotator import queue
-from annotator.choices import ACTIVE_JOB_STATUSES, MANUAL_SOURCES, Source
+from annotator.choices import ACTIVE_JOB_STATUSES, STEPS, VideoStatus
 from annotator.models import BatchPropagation, JobTrack, PropagationJob, Track
-from annotator.services.propagation import start_propagation
+from annotator.segments import stale_segments
+from annotator.selectors import default_checkpoint
+from annotator.services.errors import ServiceError
 from tracking_worker.celery_app import PRIORITY_BATCH
 
+SKIPPED_BUSY = "skipped: job {job} was propagating the track when the batch job started"
+SKIPPED_UP_TO_DATE = "skipped: up to date by the time the batch job started"
 
-def tracks_needing_propagation(videos) -> list[tuple[Track, int]]:
-    """Tracks with a manual keyframe and no propagated frame newer than their last manual edit.
 
-    Returns (track, keyframe) pairs; the keyframe is the track's first manual frame.
+def plan_batch_jobs(videos, *, backward: bool) -> dict[tuple[int, int, str], list[int]]:
+    """Group the stale segments of the videos' tracks into jobs: (video, start frame, direction) -> tracks.
+
+    A track's forward and backward segments from the same anchor share a `both` job. Tracks that
+    an unfinished batch already holds are left to that batch.
     """
-    running = JobTrack.objects.filter(track=OuterRef("pk"), active=True)
-    pairs = []
-    tracks = Track.objects.filter(video__in=videos, video__status="ready").exclude(Exists(running)).order_by("pk")
-    for track in tracks:
-        manual = track.annotations.filter(source__in=MANUAL_SOURCES).order_by("frame_index")
-        first = manual.first()
-        if first is None:
-            continue
-        last_edit = manual.order_by("-updated_at").values_list("updated_at", flat=True).first()
-        up_to_date = track.annotations.filter(source=Source.PROPAGATED, updated_at__gte=last_edit).exists()
-        if not up_to_date:
-            pairs.append((track, first.frame_index))
-    return pairs
+    in_batch = JobTrack.objects.filter(track=OuterRef("pk"), job__batch__isnull=False,
+                                       job__status__in=ACTIVE_JOB_STATUSES)
+    tracks = Track.objects.filter(video__in=videos, video__status=VideoStatus.READY).exclude(Exists(in_batch))
+    steps: dict[tuple[int, int, int], set[int]] = defaultdict(set)  # (video, track, anchor) -> steps
+    for segment in stale_segments(tracks, backward=backward):
+        steps[(segment.video_id, segment.track_id, segment.anchor)].add(segment.step)
+    by_steps = {frozenset(v): k for k, v in STEPS.items()}
+    jobs: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    for (video_id, track_id, anchor), track_steps in steps.items():
+        jobs[(video_id, anchor, by_steps[frozenset(track_steps)])].append(track_id)
+    return dict(sorted(jobs.items()))
 
 
-def start_batch(*, videos, by, max_running: int = 2, project=None) -> BatchPropagation:
-    """Create one job per track that needs propagation (both directions from its first anchor)."""
+def start_batch(*, videos, by, max_running: int = 2, backward: bool = False, project=None) -> BatchPropagation:
+    """Create a job per (video, start frame, direction) of stale segments and send the first few.
+
+    `backward` also fills each track's frames before its first anchor.
+    """
+    if max_running < 1:
+        raise ServiceError(f"max_running must be at least 1, not {max_running}")
+    plan = plan_batch_jobs(videos, backward=backward)
     with transaction.atomic():
         batch = BatchPropagation.objects.create(project=project, created_by=by, max_running=max_running)
-        for track, keyframe in tracks_needing_propagation(videos):
-            start_propagation(tracks=[track], start_frame=keyframe, direction="both", by=by, batch=batch, enqueue=False)
+        checkpoint = default_checkpoint()
+        jobs = PropagationJob.objects.bulk_create([
+            PropagationJob(video_id=video_id, start_frame=start, direction=direction, created_by=by, batch=batch,
+                           checkpoint=checkpoint)
+            for video_id, start, direction in plan
+        ])
+        JobTrack.objects.bulk_create([
+            JobTrack(job=job, track_id=track_id, active=False)  # locks taken when the job starts
+            for job, track_ids in zip(jobs, plan.values()) for track_id in track_ids
+        ])
     advance_batch(batch=batch)
     return batch
 
 
 def advance_batch(*, batch: BatchPropagation) -> int:
-    """Send the batch's next jobs so that at most `max_running` are in flight; return how many."""
+    """Send the batch's next jobs so that at most `max_running` are in flight; return how many.
+
+    A job waits while another in-flight job of the batch has one of its tracks (a track with
+    several anchors has several jobs; one track runs one job at a time).
+    """
     with transaction.atomic():
         batch = BatchPropagation.objects.select_for_update().get(pk=batch.pk)
-        jobs = PropagationJob.objects.filter(batch=batch, status__in=ACTIVE_JOB_STATUSES)
-        in_flight = jobs.filter(enqueued_at__isnull=False).count()
-        waiting = jobs.filter(enqueued_at__isnull=True).order_by("pk")[: max(batch.max_running - in_flight, 0)]
-        sent = 0
-        for job in waiting:
-            PropagationJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
-            queue.enqueue_propagation(job.pk, priority=PRIORITY_BATCH)
-            sent += 1
-    return sent
+        links = JobTrack.objects.filter(job__batch=batch, job__status__in=ACTIVE_JOB_STATUSES).order_by("job_id")
+        in_flight, busy, waiting = set(), set(), defaultdict(set)
+        for job_id, track_id, sent in links.values_list("job_id", "track_id", "job__enqueued_at"):
+            if sent:
+                in_flight.add(job_id)
+                busy.add(track_id)
+            else:
+                waiting[job_id].add(track_id)
+        to_send = []
+        for job_id, track_ids in waiting.items():
+            if len(in_flight) + len(to_send) >= batch.max_running:
+                break
+            if not track_ids & busy:
+                busy |= track_ids
+                to_send.append(job_id)
+        PropagationJob.objects.filter(pk__in=to_send).update(enqueued_at=timezone.now())
+        for job_id in to_send:
+            queue.enqueue_propagation(job_id, priority=PRIORITY_BATCH)
+    return len(to_send)
+
+
+def take_batch_locks(*, job: PropagationJob) -> int:
+    """Lock a starting batch job's tracks; leave out (and say why) those busy or up to date. Return how many stay.
+
+    Call inside the transaction that claims the job. A job claimed before keeps its locks.
+    """
+    waiting = list(JobTrack.objects.filter(job=job, active=False).values_list("track_id", flat=True))
+    kept = JobTrack.objects.filter(job=job, active=True).count()
+    if not waiting:
+        return kept
+    stale = {(s.track_id, s.step) for s in stale_segments(Track.objects.filter(pk__in=waiting), backward=True)
+             if s.anchor == job.start_frame}
+    skipped = {}
+    for track_id in waiting:
+        if not any((track_id, step) in stale for step in STEPS[job.direction]):
+            skipped[track_id] = SKIPPED_UP_TO_DATE
+            continue
+        try:
+            with transaction.atomic():  # the partial unique index refuses a track another job holds
+                JobTrack.objects.filter(job=job, track_id=track_id).update(active=True)
+            kept += 1
+        except IntegrityError:
+            holder = JobTrack.objects.filter(track_id=track_id, active=True).values_list("job_id", flat=True).first()
+            skipped[track_id] = SKIPPED_BUSY.format(job=holder)
+    if skipped:
+        JobTrack.objects.filter(job=job, track_id__in=skipped).delete()
+        for step in STEPS[job.direction]:
+            job.stop_reasons.setdefault(str(step), {}).update(
+                {str(t): {"reason": reason, "frame": job.start_frame} for t, reason in skipped.items()}
+            )
+        job.save(update_fields=["stop_reasons"])
+    return kept
 
 
 def batch_progress(batch: BatchPropagation) -> dict:

@@ -4,21 +4,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotator import queue
-from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Source
-from annotator.models import BatchPropagation, JobTrack, ModelCheckpoint, PropagationJob, Track
-from annotator.selectors import active_job_for
+from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Source, TrackChange
+from annotator.models import JobTrack, PropagationJob, Track
+from annotator.selectors import active_job_for, default_checkpoint
+from annotator.services import history
 from annotator.services.errors import Conflict, ServiceError
 from annotator.services.tracks import check_frame
 from tracking_worker.celery_app import PRIORITY_BATCH, PRIORITY_INTERACTIVE
 
 
 def start_propagation(
-    *, tracks: list[Track], start_frame: int, direction: str, by, batch: BatchPropagation | None = None,
-    enqueue: bool = True,
+    *, tracks: list[Track], start_frame: int, direction: str, by, enqueue: bool = True
 ) -> PropagationJob:
     """Create a job for tracks of one video from an annotated keyframe, and queue it.
 
-    Raises Conflict (409) naming the running job when one of the tracks already has one.
+    Raises Conflict (409) naming the running job when one of the tracks already has one. A batch
+    job that has not started yet holds no track (services/batches.py), so it never conflicts.
     """
     if not tracks:
         raise ServiceError("no track to propagate")
@@ -34,13 +35,12 @@ def start_propagation(
     try:
         with transaction.atomic():
             job = PropagationJob.objects.create(
-                video=video, start_frame=start_frame, direction=direction, created_by=by, batch=batch,
-                checkpoint=ModelCheckpoint.objects.filter(is_default=True).first(),
-                enqueued_at=timezone.now() if enqueue else None,
+                video=video, start_frame=start_frame, direction=direction, created_by=by,
+                checkpoint=default_checkpoint(), enqueued_at=timezone.now() if enqueue else None,
             )
             JobTrack.objects.bulk_create([JobTrack(job=job, track=t) for t in tracks])
             if enqueue:
-                queue.enqueue_propagation(job.pk, priority=PRIORITY_BATCH if batch else PRIORITY_INTERACTIVE)
+                queue.enqueue_propagation(job.pk, priority=PRIORITY_INTERACTIVE)
     except IntegrityError:
         running = next((j for j in (active_job_for(t) for t in tracks) if j), None)
         raise Conflict(
@@ -65,10 +65,15 @@ def cancel_job(*, job: PropagationJob) -> PropagationJob:
 
 
 def finish_job(job: PropagationJob, status: str, error: str = "") -> None:
-    """End a job and free its tracks for the next job (call inside a transaction)."""
+    """End a job and free its tracks for the next job (call inside a transaction).
+
+    Once that commits, the job's batch sends its next jobs: however a batch job ends (done,
+    failed, cancelled while queued or running), the batch goes on.
+    """
     job.status, job.error, job.finished_at = status, error, timezone.now()
     job.save(update_fields=["status", "error", "finished_at", "cancel_requested"])
     JobTrack.objects.filter(job=job).update(active=False)
+    transaction.on_commit(lambda: job_finished(job))
 
 
 def requeue_orphaned_jobs(*, lease_seconds: int) -> list[int]:
@@ -106,9 +111,15 @@ def job_finished(job: PropagationJob) -> None:
 
 
 @transaction.atomic
-def revert_job(*, job: PropagationJob) -> int:
-    """Remove the frames a finished job wrote that nobody edited since; return how many."""
+def revert_job(*, job: PropagationJob, by=None) -> int:
+    """Remove the frames a finished job wrote that nobody edited since; return how many.
+
+    Tracks that lose frames and were in review or accepted become drafts again.
+    """
     if job.is_active:
         raise Conflict("cancel the job before reverting it", job_id=job.pk)
-    deleted, _ = job.annotations.filter(source=Source.PROPAGATED).delete()
+    written = job.annotations.filter(source=Source.PROPAGATED)
+    track_ids = set(written.values_list("track_id", flat=True))
+    history.reopen_tracks(track_ids, TrackChange.REVERTED, job=job, by=by, detail=f"job {job.pk} reverted")
+    deleted, _ = written.delete()
     return deleted

@@ -1,9 +1,14 @@
-"""Review workflow: draft -> in review -> accepted / rejected (-> draft again on edit)."""
+"""Review workflow: draft -> in review -> accepted / rejected; any change sends it back to draft.
+
+The changes that reopen a track live with the services that make them (tracks.py, the
+propagation writer, revert_job), through services/history.py, which also logs every move here.
+"""
 
 from django.db import transaction
 
-from annotator.choices import ReviewStatus
+from annotator.choices import ReviewStatus, TrackChange
 from annotator.models import ReviewComment, Track
+from annotator.services import history
 from annotator.services.errors import ServiceError
 from annotator.services.tracks import bump_version, lock_track
 
@@ -13,18 +18,20 @@ DECIDE_FROM = {ReviewStatus.IN_REVIEW}
 
 
 @transaction.atomic
-def submit_for_review(*, track: Track, version: int) -> Track:
-    return _move(track, version, SUBMIT_FROM, ReviewStatus.IN_REVIEW)
+def submit_for_review(*, track: Track, version: int, by=None) -> Track:
+    return _move(track, version, SUBMIT_FROM, ReviewStatus.IN_REVIEW, TrackChange.SUBMITTED, by=by)
 
 
 @transaction.atomic
-def accept_track(*, track: Track, version: int) -> Track:
-    return _move(track, version, DECIDE_FROM, ReviewStatus.ACCEPTED)
+def accept_track(*, track: Track, version: int, by=None) -> Track:
+    """Accept a track in review; refused while any of its comments is unresolved."""
+    return _move(track, version, DECIDE_FROM, ReviewStatus.ACCEPTED, TrackChange.ACCEPTED, by=by,
+                 check=_no_unresolved_comments)
 
 
 @transaction.atomic
 def reject_track(*, track: Track, version: int, comment: str = "", frame_index: int | None = None, by=None) -> Track:
-    track = _move(track, version, DECIDE_FROM, ReviewStatus.REJECTED)
+    track = _move(track, version, DECIDE_FROM, ReviewStatus.REJECTED, TrackChange.REJECTED, by=by)
     if comment:
         add_comment(track=track, text=comment, frame_index=frame_index, by=by)
     return track
@@ -44,10 +51,25 @@ def resolve_comment(*, comment: ReviewComment, resolved: bool = True) -> ReviewC
     return comment
 
 
-def _move(track: Track, version: int, allowed_from: set, to: str) -> Track:
+def _no_unresolved_comments(track: Track) -> None:
+    # Runs under the track's row lock; a comment added after this commits reaches an accepted
+    # track, which is fine: accepting judged the content, and the comment stays to be answered.
+    open_ids = list(track.comments.filter(resolved=False).order_by("id").values_list("id", flat=True))
+    if open_ids:
+        raise ServiceError(
+            f"the track has {len(open_ids)} unresolved comment{'s' if len(open_ids) > 1 else ''}; resolve "
+            "them (or reject the track) before accepting it",
+            unresolved_comments=open_ids,
+        )
+
+
+def _move(track: Track, version: int, allowed_from: set, to: str, change: str, *, by=None, check=None) -> Track:
     track = lock_track(track, version)
     if track.review_status not in allowed_from:
         raise ServiceError(f"a track in status '{track.review_status}' cannot move to '{to}'")
-    track.review_status = to
+    if check:
+        check(track)
+    previous, track.review_status = track.review_status, to
     track.save(update_fields=["review_status"])
+    history.record(track, change, from_status=previous, by=by)
     return bump_version(track)

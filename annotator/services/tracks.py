@@ -4,9 +4,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from annotator import masks
-from annotator.choices import Source
+from annotator.choices import Source, TrackChange
 from annotator.models import FrameAnnotation, Label, Track, Video
 from annotator.models.tracks import MAX_OBJECT_ID
+from annotator.services import history
 from annotator.services.errors import Conflict, ServiceError
 
 
@@ -67,8 +68,13 @@ def bump_version(track: Track) -> Track:
 
 
 @transaction.atomic
-def set_frame_annotation(*, track: Track, frame_index: int, version: int, bbox=None, mask_rle=None) -> FrameAnnotation:
-    """Store a hand-made box or mask on a frame; it becomes an anchor for propagation."""
+def set_frame_annotation(
+    *, track: Track, frame_index: int, version: int, bbox=None, mask_rle=None, by=None
+) -> FrameAnnotation:
+    """Store a hand-made box or mask on a frame; it becomes an anchor for propagation.
+
+    A track in review or accepted becomes a draft again (services/history.py).
+    """
     video = track.video
     check_frame(video, frame_index)
     if bbox is None and mask_rle is None:
@@ -98,29 +104,39 @@ def set_frame_annotation(*, track: Track, frame_index: int, version: int, bbox=N
             "bbox": bbox, "rotated_box": masks.box_corners(bbox),
         }
     annotation, _ = FrameAnnotation.objects.update_or_create(track=track, frame_index=frame_index, defaults=values)
+    history.reopen(track, TrackChange.EDITED, by=by, detail=f"frame {frame_index}")
     bump_version(track)
     return annotation
 
 
 @transaction.atomic
-def delete_frames(*, track: Track, version: int, first: int, last: int) -> int:
-    """Delete the track's annotations on frames first..last (inclusive); return how many."""
+def delete_frames(*, track: Track, version: int, first: int, last: int, by=None) -> int:
+    """Delete the track's annotations on frames first..last (inclusive); return how many.
+
+    Deleting something from a track in review or accepted makes it a draft again.
+    """
     check_frame(track.video, first)
     check_frame(track.video, last)
     if first > last:
         raise ServiceError("the first frame must not come after the last")
     track = lock_track(track, version)
     deleted, _ = track.annotations.filter(frame_index__gte=first, frame_index__lte=last).delete()
+    if deleted:
+        frames = f"frame {first}" if first == last else f"frames {first} to {last}"
+        history.reopen(track, TrackChange.FRAMES_DELETED, by=by, detail=frames)
     bump_version(track)
     return deleted
 
 
 @transaction.atomic
-def update_track(*, track: Track, version: int, label: Label | None = None) -> Track:
+def update_track(*, track: Track, version: int, label: Label | None = None, by=None) -> Track:
+    """Change a track's label; a relabelled track in review or accepted becomes a draft again."""
     track = lock_track(track, version)
     if label is not None:
         if label.project_id != track.video.project_id:
             raise ServiceError("the label belongs to another project")
+        if label.pk != track.label_id:
+            history.reopen(track, TrackChange.RELABELLED, by=by, detail=f"label '{label.name}'")
         track.label = label
         track.save(update_fields=["label"])
     return bump_version(track)

@@ -30,6 +30,8 @@ from annotator.exporters.base import VideoExport, folder_name, project_categorie
 from annotator.importers import IMPORTERS, ArchiveError, ImportTarget, TargetVideo
 from annotator.importers.base import ImportedVideo
 from annotator.models import ExportJob, FrameAnnotation, ImportJob, Project, Track, Video
+from annotator.services.attempts import gave_up_reason, out_of_attempts
+from annotator.services import history
 from annotator.services.errors import Conflict, ServiceError, TooLarge
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,15 @@ def _finish(job, status: str, error: str = "") -> None:
              + (["summary"] if isinstance(job, ImportJob) else []))
 
 
-def _start_running(job) -> None:
+def _start_running(job) -> bool:
+    """Count a start of the job and mark it running; False (the job failed) once out of attempts."""
+    if out_of_attempts(job.attempts):
+        _finish(job, JobStatus.FAILED, gave_up_reason(job.attempts))
+        return False
     job.status, job.progress, job.error, job.finished_at = JobStatus.RUNNING, 0.0, "", None
-    job.save(update_fields=["status", "progress", "error", "finished_at"])
+    job.attempts += 1
+    job.save(update_fields=["status", "progress", "error", "finished_at", "attempts"])
+    return True
 
 
 def _slug(name: str) -> str:
@@ -127,9 +135,8 @@ def start_export(
 def run_export(job_id: int, *, on_progress: ProgressCallback | None = None) -> ExportJob:
     """Write an export's zip (the `default` queue task). Idempotent; failures end as `failed`."""
     job = ExportJob.objects.select_related("project").get(pk=job_id)
-    if job.status == JobStatus.SUCCEEDED:
+    if job.status == JobStatus.SUCCEEDED or not _start_running(job):
         return job
-    _start_running(job)
     relative = Path(EXPORTS_DIR) / str(job.pk) / f"{_slug(job.project.name)}-{job.format}-{job.pk}.zip"
     path = Path(settings.MEDIA_ROOT) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -236,9 +243,8 @@ def run_import(job_id: int, *, on_progress: ProgressCallback | None = None) -> I
     and the writes and the job's success commit together, so a retried job never imports twice.
     """
     job = ImportJob.objects.select_related("project").get(pk=job_id)
-    if job.status == JobStatus.SUCCEEDED:
+    if job.status == JobStatus.SUCCEEDED or not _start_running(job):
         return job
-    _start_running(job)
     progress = _Progress(ImportJob, job.pk, on_progress, end=0.9)
     try:
         importer = IMPORTERS[job.format](Path(settings.MEDIA_ROOT) / job.file, _import_target(job.project))
@@ -283,6 +289,7 @@ def _write_imported(job: ImportJob, imported: list[ImportedVideo]) -> dict:
             Track(video=video, label=labels[t.label], object_id=t.object_id, created_by=job.created_by)
             for t in item.tracks
         ])
+        history.record_imported(tracks, by=job.created_by, detail=f"import {job.pk} ({job.format})")
         rows = (
             FrameAnnotation(
                 track=track, frame_index=f.frame_index, mask_rle=f.mask_rle, area=f.area, bbox=f.bbox,

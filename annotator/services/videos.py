@@ -10,6 +10,7 @@ from django.db import transaction
 from annotator import frames, queue
 from annotator.choices import VideoStatus
 from annotator.models import Project, Video
+from annotator.services.attempts import gave_up_reason, out_of_attempts
 from annotator.services.errors import Conflict, ServiceError, TooLarge
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,11 @@ def extract_video_frames(video_id: int) -> Video:
     video = Video.objects.get(pk=video_id)
     if video.status == VideoStatus.READY:
         return video
+    if out_of_attempts(video.extraction_attempts):
+        return _fail(video, gave_up_reason(video.extraction_attempts))
     video.status, video.error, video.extraction_progress = VideoStatus.EXTRACTING, "", 0.0
-    video.save(update_fields=["status", "error", "extraction_progress"])
+    video.extraction_attempts += 1
+    video.save(update_fields=["status", "error", "extraction_progress", "extraction_attempts"])
 
     def on_progress(fraction: float) -> None:
         Video.objects.filter(pk=video_id).update(extraction_progress=round(fraction, 3))

@@ -54,6 +54,8 @@ export interface AppEvents {
   "selection.changed": { trackId: number | null };
   "job.progress": { job: Job };
   "job.finished": { job: Job };
+  /** A job said where it lost a target, or a newer job replaced what an older one said. */
+  "lost.changed": Record<string, never>;
   "history.changed": { canUndo: boolean; canRedo: boolean; undoLabel: string | null; redoLabel: string | null };
   /** A save was refused because someone else changed the track: the UI offers a reload. */
   conflict: { trackId: number; message: string; currentVersion: number | null };

@@ -5,6 +5,8 @@ Tests run against the real PostgreSQL and Redis named by DATABASE_URL and CELERY
 """
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -22,6 +24,15 @@ def media_root(settings, tmp_path):
     # Strong hashing costs ~0.3 s per user on these machines; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def broker():
+    """The real Redis broker, emptied before and after: read what was sent with tests.broker."""
+    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
 
 
 @pytest.fixture

@@ -4,20 +4,11 @@ real Redis kill is tests/reliability)."""
 from datetime import timedelta
 
 import pytest
-import redis
-from django.conf import settings
 from django.utils import timezone
 
 from annotator import queue
 from annotator.models import OutboxMessage
-
-
-@pytest.fixture
-def broker():
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.flushdb()
-    yield client
-    client.flushdb()
+from tests.broker import queued_tasks
 
 
 @pytest.mark.django_db
@@ -28,8 +19,7 @@ def test_a_message_the_broker_refused_is_sent_by_the_sweeper(broker):
     assert broker.llen("default") == 0
     assert queue.flush_outbox() == 1
     assert not OutboxMessage.objects.exists()
-    assert broker.llen("default") == 1
-    assert b'"annotator.extract_frames"' in broker.lindex("default", 0)
+    assert queued_tasks(broker) == [("annotator.extract_frames", [42])]
 
 
 @pytest.mark.django_db
@@ -43,4 +33,4 @@ def test_the_sweeper_leaves_fresh_messages_to_their_own_request(broker):
 def test_enqueue_sends_after_commit_and_clears_the_row(broker):
     queue.enqueue_extraction(5)  # autocommit: the "transaction" has committed at once
     assert not OutboxMessage.objects.exists()
-    assert broker.llen("default") == 1
+    assert queued_tasks(broker) == [("annotator.extract_frames", [5])]

@@ -136,7 +136,13 @@ def e2e_broker():
 
 
 @pytest.fixture(scope="module")
-def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_broker):
+def e2e_worker_env() -> dict[str, str]:
+    """Extra environment for the module's worker (e.g. SIAMLABEL_* settings); a module overrides it."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_broker, e2e_worker_env):
     """A real worker on the gpu and default queues, using the test database and the e2e media folder."""
     from django.db import connection
 
@@ -151,7 +157,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_bro
     checkpoint = tracker_checkpoint()
     env = os.environ | {"DATABASE_URL": url, "MEDIA_ROOT": str(e2e_media), "PYTHONUNBUFFERED": "1",
                         "CELERY_BROKER_URL": e2e_broker,
-                        "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret")}
+                        "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret")} | e2e_worker_env
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "e2e-worker.log", "w")
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -169,6 +175,37 @@ def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_bro
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def worker(celery_worker_process, e2e_cast):
+    """The worker, with the starter checkpoint registered as the default model."""
+    from annotator.services.checkpoints import register_checkpoint
+
+    register_checkpoint(name="e2e", file=str(celery_worker_process.checkpoint), variant="light", make_default=True)
+    return celery_worker_process
+
+
+@pytest.fixture
+def video_with_track(e2e_cast, celery_worker_process, tmp_path):
+    """A 12-frame 160x120 clip, extracted by the real worker, and one track boxed (no mask) on frame 0."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from annotator.models import Video
+    from annotator.services import tracks as track_services
+    from annotator.services import videos as video_services
+    from tests import clips
+    from tests.conftest import wait_for
+
+    path = clips.write_video(tmp_path / "clip.avi")
+    upload = SimpleUploadedFile("clip.avi", path.read_bytes(), content_type="video/x-msvideo")
+    video = video_services.create_video(project=e2e_cast.project, name="clip", upload=upload, by=e2e_cast.alice)
+    video = wait_for(lambda: Video.objects.filter(pk=video.pk, status__in=["ready", "failed"]).first(), 60,
+                     f"the worker to extract the clip (log: {ARTIFACTS / 'e2e-worker.log'})")
+    assert video.status == "ready", video.error
+    track = track_services.create_track(video=video, label=e2e_cast.project.labels.first(), frame_index=0,
+                                        bbox=clips.square_box(0), by=e2e_cast.alice)
+    return video, track
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from django.db import close_old_connections
 
 from annotator.models import FrameAnnotation, Track
 
+FINISHED = ("succeeded", "failed", "cancelled")
+
 
 def wait_for_frame(page, frame: int, masks: int | None = None) -> None:
     """Wait until the canvas has drawn `frame` (and that many masks over it, when given)."""
@@ -60,3 +62,43 @@ def only_track() -> Track:
 
 def colour_distance(a, b) -> int:
     return sum(abs(int(x) - int(y)) for x, y in zip(a[:3], b[:3], strict=True))
+
+
+def propagate_and_wait(page, key: str = "p") -> None:
+    """Start propagation with a key press and wait until that (new) job has succeeded."""
+    previous = page.get_attribute(".propagation-panel", "data-job-id")
+    page.keyboard.press(key)
+    page.wait_for_function(
+        """([previous, finished]) => {
+            const d = document.querySelector('.propagation-panel').dataset;
+            return d.jobId && d.jobId !== previous && finished.includes(d.jobStatus);
+        }""",
+        arg=[previous, list(FINISHED)], timeout=120_000,
+    )
+    status = page.get_attribute(".propagation-panel", "data-job-status")
+    assert status == "succeeded", page.inner_text(".job-status")
+
+
+def timeline_pixel(page, frame: int, row: int = 0) -> list[int]:
+    """RGBA of the timeline at a frame of a track's row, a quarter into the frame (clear of the playhead)."""
+    return page.evaluate(
+        """([frame, row]) => {
+            const canvas = document.querySelector('.filmstrip-canvas');
+            const frames = window.siamlabel.workspace.video.frame_count;
+            const rowHeight = canvas.height / document.querySelectorAll('.filmstrip-name').length;
+            const x = Math.floor((frame + 0.25) * canvas.width / frames);
+            const d = canvas.getContext('2d').getImageData(x, Math.floor((row + 0.5) * rowHeight), 1, 1).data;
+            return Array.from(d);
+        }""",
+        [frame, row],
+    )
+
+
+def frames_in_workspace(page, track_id: int) -> dict[int, tuple[str, bool]]:
+    """The workspace's annotations of a track: frame -> (source, has a mask)."""
+    rows = page.evaluate(
+        """(id) => [...window.siamlabel.workspace.store.state(id).annotations.values()]
+            .map((a) => [a.frame, a.source, a.mask !== null])""",
+        track_id,
+    )
+    return {frame: (source, has_mask) for frame, source, has_mask in rows}

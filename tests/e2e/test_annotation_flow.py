@@ -8,7 +8,17 @@ from django.db import close_old_connections
 from annotator.models import PropagationJob, Track
 from tests import clips
 from tests.e2e.conftest import screenshot
-from tests.e2e.pages import annotation, colour_distance, drag, go_to_frame, only_track, pixel, wait_for_frame
+from tests.e2e.pages import (
+    annotation,
+    colour_distance,
+    drag,
+    frames_in_workspace,
+    go_to_frame,
+    only_track,
+    pixel,
+    propagate_and_wait,
+    wait_for_frame,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
@@ -24,30 +34,6 @@ def wait_until(condition, timeout=30.0, what="condition"):
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def propagate_and_wait(page, key: str = "p") -> None:
-    """Start propagation with a key press and wait until that (new) job has ended."""
-    previous = page.get_attribute(".propagation-panel", "data-job-id")
-    page.keyboard.press(key)
-    page.wait_for_function(
-        """(previous) => {
-            const d = document.querySelector('.propagation-panel').dataset;
-            return d.jobId && d.jobId !== previous && ['succeeded', 'failed', 'cancelled'].includes(d.jobStatus);
-        }""",
-        arg=previous, timeout=120_000,
-    )
-    status = page.get_attribute(".propagation-panel", "data-job-status")
-    assert status == "succeeded", page.inner_text(".job-status")
-
-
-@pytest.fixture
-def worker(celery_worker_process, e2e_cast):
-    """The worker, with the starter checkpoint registered as the default model."""
-    from annotator.services.checkpoints import register_checkpoint
-
-    register_checkpoint(name="e2e", file=str(celery_worker_process.checkpoint), variant="light", make_default=True)
-    return celery_worker_process
 
 
 def test_annotate_propagate_correct_and_accept(e2e_cast, new_page, worker, tmp_path):
@@ -121,3 +107,20 @@ def test_annotate_propagate_correct_and_accept(e2e_cast, new_page, worker, tmp_p
     wait_until(lambda: Track.objects.get(pk=track.pk).review_status == "accepted", what="accept")
     screenshot(bob, "review-accepted")
     assert not bob.js_errors, bob.js_errors
+
+
+def test_a_job_shows_every_frame_it_wrote_the_keyframe_included_without_a_reload(
+    e2e_cast, new_page, worker, video_with_track
+):
+    video, track = video_with_track
+    alice = new_page(e2e_cast.alice, f"/videos/{video.pk}/?track={track.pk}&frame=0")
+    wait_for_frame(alice, 0, masks=0)  # the keyframe is a box, no mask yet
+    propagate_and_wait(alice)
+    wait_for_frame(alice, 0, masks=1)  # the worker gave the keyframe a mask: drawn without a reload
+    close_old_connections()
+    written = {a.frame_index: (a.source, a.mask_rle is not None) for a in track.annotations.all()}
+    assert written == {0: ("manual_box", True)} | {f: ("propagated", True) for f in range(1, 12)}
+    assert frames_in_workspace(alice, track.pk) == written
+    go_to_frame(alice, 11)
+    wait_for_frame(alice, 11, masks=1)
+    assert not alice.js_errors, alice.js_errors

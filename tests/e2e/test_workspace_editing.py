@@ -1,34 +1,15 @@
-"""Editing in the browser without a worker: stale edits, undo/redo, shortcuts help, rejected tracks."""
+"""Editing in the browser: stale edits, undo/redo, shortcuts help, rejected tracks (the worker only extracts)."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections
 
 from annotator.models import Track
 from annotator.services import review as review_services
 from annotator.services import tracks as track_services
-from annotator.services import videos as video_services
-from tests import clips
 from tests.e2e.conftest import ROOT, screenshot
 from tests.e2e.pages import annotation, drag, go_to_frame, wait_for_frame
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture
-def video_with_track(e2e_cast, tmp_path, monkeypatch):
-    """A 12-frame 160x120 clip extracted in-process (no worker) and one track boxed on frame 0."""
-    from annotator import queue
-
-    # a worker from another test may still run: it must not extract this clip at the same time
-    monkeypatch.setattr(queue, "enqueue_extraction", lambda video_id: None)
-    path = clips.write_video(tmp_path / "clip.avi")
-    upload = SimpleUploadedFile("clip.avi", path.read_bytes(), content_type="video/x-msvideo")
-    video = video_services.create_video(project=e2e_cast.project, name="clip", upload=upload, by=e2e_cast.alice)
-    video = video_services.extract_video_frames(video.pk)
-    track = track_services.create_track(video=video, label=e2e_cast.project.labels.first(), frame_index=0,
-                                        bbox=clips.square_box(0), by=e2e_cast.alice)
-    return video, track
 
 
 def current_version(track) -> int:
@@ -120,7 +101,7 @@ def test_the_workspace_names_the_jobs_model_and_suggests_the_official_weights(e2
         pytest.skip("weights/starter.pth not present")
     ModelCheckpoint.objects.create(name="starter (light)", file=str(starter), sha256=file_sha256(starter),
                                    variant="light", is_default=True)
-    # a queued job (no worker here): the reopened workspace follows it and names its model
+    # a queued job never sent to the worker: the reopened workspace follows it and names its model
     start_propagation(tracks=[track], start_frame=0, direction="forward", by=e2e_cast.alice, enqueue=False)
     page = new_page(e2e_cast.alice, f"/videos/{video.pk}/")
     wait_for_frame(page, 0)

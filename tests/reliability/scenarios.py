@@ -117,9 +117,14 @@ def postgres_restarted(scene: Scene) -> Outcome:
     refused = scene.api.put(f"/api/tracks/{correction}/annotations/7/", json=stroke)
     outcome.notes.append(f"while the database was down a read answered {during.status_code}, a save {refused.status_code}")
     assert during.status_code == 503 and refused.status_code == 503, (during.text, refused.text)
+    # The rule (annotator/request_transaction.py): a 503 with maybe_saved false means nothing was saved.
+    assert refused.json()["maybe_saved"] is False, refused.text
     time.sleep(2)
     scene.stack.postgres.start()
-    # What the browser does with a 503: send the same edit again; it lands once, nothing is lost.
+    after_restart = scene.api.get(f"/api/tracks/{correction}/").json()["version"]
+    outcome.notes.append(f"after the restart the refused save had not landed: version {after_restart}")
+    assert after_restart == version + 1 and 7 not in scene.snapshot(correction), "a 503 save landed"
+    # What the browser does with such a 503: send the same edit again; it lands once, nothing is lost.
     resent = scene.api.put(f"/api/tracks/{correction}/annotations/7/", json=stroke)
     assert resent.status_code == 200 and resent.json()["version"] == version + 2, resent.text
     result = scene.stack.wait_job(job)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from annotator.choices import MANUAL_SOURCES, Direction, Source
+from annotator.choices import MANUAL_SOURCES, STEPS, Source
 from annotator.models import FrameAnnotation, PropagationJob
 
 
@@ -39,7 +39,7 @@ class DirectionPlan:
 
 
 def directions_of(job: PropagationJob) -> list[int]:
-    return {Direction.FORWARD: [1], Direction.BACKWARD: [-1], Direction.BOTH: [1, -1]}[job.direction]
+    return list(STEPS[job.direction])
 
 
 def key_box(annotation: FrameAnnotation) -> list[float]:

@@ -14,10 +14,12 @@ from django.utils import timezone
 from annotator import masks
 from annotator.choices import JobStatus
 from annotator.models import FrameAnnotation, PropagationJob
+from annotator.services.attempts import gave_up_reason, out_of_attempts
+from annotator.services.batches import take_batch_locks
 from annotator.services.propagation import finish_job, job_finished, requeue_job
 from tracking_worker.frame_reader import prefetch_frames, read_frame
 from tracking_worker.propagation.plan import DirectionPlan, TrackRun, plan_job
-from tracking_worker.propagation.writer import FrameRecord, flush, remove_stale_frames
+from tracking_worker.propagation.writer import FrameRecord, fill_keyframe_mask, flush, remove_stale_frames
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_SECONDS = 0.5
@@ -135,6 +137,12 @@ def _claim(job_id: int) -> PropagationJob | None:
         lease = timedelta(seconds=settings.SIAMLABEL_JOB_LEASE_SECONDS)
         if job.status == JobStatus.RUNNING and job.heartbeat_at and now - job.heartbeat_at < lease:
             raise JobBusy(f"job {job_id} is running on another worker")
+        if out_of_attempts(job.attempts):  # delivered again and again: its workers keep dying on it
+            finish_job(job, JobStatus.FAILED, gave_up_reason(job.attempts))
+            return None
+        if job.batch_id and not take_batch_locks(job=job):
+            finish_job(job, JobStatus.SUCCEEDED)  # all its tracks were busy or up to date (stop_reasons)
+            return None
         job.status, job.heartbeat_at, job.attempts = JobStatus.RUNNING, now, job.attempts + 1
         job.started_at = job.started_at or now
         job.save(update_fields=["status", "heartbeat_at", "attempts", "started_at"])
@@ -142,13 +150,10 @@ def _claim(job_id: int) -> PropagationJob | None:
 
 
 def _end(job: PropagationJob, status: str, error: str = "") -> None:
+    # frames_done stays as tracked: a job that stopped early ends under 100% (docs/propagation.md)
     with transaction.atomic():
         job = PropagationJob.objects.select_for_update().get(pk=job.pk)
-        if status == JobStatus.SUCCEEDED:
-            job.frames_done = job.frames_total  # runs that ended early (lost, anchors) are done too
-            job.save(update_fields=["frames_done"])
-        finish_job(job, status, error)
-    job_finished(job)
+        finish_job(job, status, error)  # and, once committed, its batch goes on
 
 
 def lost_quality_threshold() -> float:
@@ -157,16 +162,31 @@ def lost_quality_threshold() -> float:
     return LOST_QUALITY_THRESHOLD if value is None else value
 
 
-def is_low(record: FrameRecord, *, score_threshold: float, quality_threshold: float) -> bool:
-    """Return whether a frame counts towards losing the target: an empty mask, or low confidence.
+def lost_measure(record: FrameRecord, *, score_threshold: float, quality_threshold: float) -> tuple[str, float, float]:
+    """Return what judges a frame as (measure, value, threshold); the frame is low when value < threshold.
 
-    Confidence is the predicted IoU when the model has a quality head, else the tracker score.
+    An empty mask is judged by its area (0 < 1 pixel); otherwise confidence: the predicted IoU
+    when the model has a quality head, else the tracker score.
     """
     if record.area == 0:
-        return True
+        return "area", 0.0, 1.0
     if record.quality is not None:
-        return record.quality < quality_threshold
-    return record.score < score_threshold
+        return "quality", record.quality, quality_threshold
+    return "score", record.score, score_threshold
+
+
+def is_low(record: FrameRecord, *, score_threshold: float, quality_threshold: float) -> bool:
+    """Return whether a frame counts towards losing the target: an empty mask, or low confidence."""
+    _, value, threshold = lost_measure(record, score_threshold=score_threshold, quality_threshold=quality_threshold)
+    return value < threshold
+
+
+def lost_stop(first_low: FrameRecord, *, score_threshold: float, quality_threshold: float) -> dict:
+    """Return the `stop_reasons` entry of a lost target: where to re-anchor, and what was low there."""
+    measure, value, threshold = lost_measure(first_low, score_threshold=score_threshold,
+                                             quality_threshold=quality_threshold)
+    return {"reason": "target lost", "frame": first_low.frame_index, "measure": measure, "value": value,
+            "threshold": threshold, "score": first_low.score, "quality": first_low.quality}
 
 
 def _jsonable(config) -> dict:
@@ -208,10 +228,7 @@ class _Propagation:
         results = self.tracker.track(key_frame)
         self.tracker.clear()
         for track_id, result in results.items():
-            record = self._record(track_id, self.job.start_frame, result)
-            FrameAnnotation.objects.filter(
-                track_id=track_id, frame_index=self.job.start_frame, mask_rle__isnull=True
-            ).update(mask_rle=record.mask_rle, area=record.area, score=record.score, quality=record.quality)
+            fill_keyframe_mask(self.job, self._record(track_id, self.job.start_frame, result))
 
     def _run_direction(self, plan: DirectionPlan, key_frame) -> None:
         runs = {r.track_id: r for r in plan.runs if not r.finished and r.remaining}
@@ -238,8 +255,7 @@ class _Propagation:
                 if self._is_low(record):
                     held[track_id].append(record)
                     if len(held[track_id]) >= self.config.lost_patience:
-                        lost_at = held[track_id][0].frame_index
-                        stops[str(track_id)] = {"reason": "target lost", "frame": lost_at}
+                        stops[str(track_id)] = lost_stop(held[track_id][0], **self._thresholds)
                         held[track_id] = []
                         self.tracker.remove(track_id)
                         continue
@@ -296,8 +312,11 @@ class _Propagation:
             raise JobCancelled()
 
     def _is_low(self, record: FrameRecord) -> bool:
-        return is_low(record, score_threshold=self.config.lost_score_threshold,
-                      quality_threshold=self.lost_quality_threshold)
+        return is_low(record, **self._thresholds)
+
+    @property
+    def _thresholds(self) -> dict:
+        return {"score_threshold": self.config.lost_score_threshold, "quality_threshold": self.lost_quality_threshold}
 
     @staticmethod
     def _record(track_id: int, frame_index: int, result) -> FrameRecord:

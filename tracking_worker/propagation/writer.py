@@ -2,15 +2,18 @@
 
 Manual frames are never overwritten: the chunk locks its tracks (manual edits lock them too),
 re-reads which frames are manual, and skips them. A manual frame that appeared ahead of a run
-while the job ran becomes that run's new end.
+while the job ran becomes that run's new end. Every write that reaches a track in review or
+accepted makes it a draft again, in the same transaction (annotator/services/history.py).
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from annotator.choices import MANUAL_SOURCES, Source
+from annotator.choices import MANUAL_SOURCES, Source, TrackChange
 from annotator.models import FrameAnnotation, PropagationJob, Track
+from annotator.services.history import reopen_tracks
 
 UPDATE_FIELDS = ["source", "mask_rle", "bbox", "rotated_box", "score", "quality", "area", "job", "updated_at"]
 
@@ -56,6 +59,7 @@ def flush(
             FrameAnnotation.objects.bulk_create(
                 rows, update_conflicts=True, unique_fields=["track", "frame_index"], update_fields=UPDATE_FIELDS
             )
+            reopen_tracks({r.track_id for r in rows}, TrackChange.PROPAGATED, job=job, detail=f"job {job.pk}")
         PropagationJob.objects.filter(pk=job.pk).update(frames_done=frames_done, fps=fps)
         cancel = PropagationJob.objects.filter(pk=job.pk).values_list("cancel_requested", flat=True).get()
     return FlushResult(cancel_requested=cancel, ended_at=ended_at)
@@ -77,9 +81,23 @@ def _manual_frames(track_ids: list[int], records: list[FrameRecord]) -> dict[int
 
 def remove_stale_frames(job: PropagationJob, track_id: int, frames: list[int]) -> int:
     """Delete propagated frames in a finished run's range that older jobs wrote (replaced results)."""
-    deleted, _ = (
-        FrameAnnotation.objects.filter(track_id=track_id, source=Source.PROPAGATED, frame_index__in=frames)
-        .exclude(job=job)
-        .delete()
-    )
+    with transaction.atomic():
+        deleted, _ = (
+            FrameAnnotation.objects.filter(track_id=track_id, source=Source.PROPAGATED, frame_index__in=frames)
+            .exclude(job=job)
+            .delete()
+        )
+        if deleted:
+            reopen_tracks([track_id], TrackChange.PROPAGATED, job=job, detail=f"job {job.pk}")
     return deleted
+
+
+def fill_keyframe_mask(job: PropagationJob, record: FrameRecord) -> None:
+    """Give a box-only keyframe the tracker's mask on that frame; its box stays as drawn."""
+    with transaction.atomic():
+        filled = FrameAnnotation.objects.filter(
+            track_id=record.track_id, frame_index=record.frame_index, mask_rle__isnull=True
+        ).update(mask_rle=record.mask_rle, area=record.area, score=record.score, quality=record.quality,
+                 updated_at=timezone.now())  # update() skips auto_now; clients re-read what changed
+        if filled:
+            reopen_tracks([record.track_id], TrackChange.PROPAGATED, job=job, detail=f"job {job.pk}")

@@ -32,4 +32,4 @@ class JobViewSet(viewsets.GenericViewSet, generics.RetrieveAPIView):
     @extend_schema(request=None, responses={200: RevertedSerializer, 409: error("the job is still running")})
     @action(detail=True, methods=["post"])
     def revert(self, request, pk=None):
-        return Response({"deleted": propagation_services.revert_job(job=self.get_object())})
+        return Response({"deleted": propagation_services.revert_job(job=self.get_object(), by=request.user)})

@@ -23,6 +23,7 @@ from annotator.api.serializers import (
     VersionSerializer,
 )
 from annotator.api.views.base import require, validated
+from annotator.choices import ReviewStatus
 from annotator.services import propagation as propagation_services
 from annotator.services import review as review_services
 from annotator.services import tracks as track_services
@@ -37,6 +38,8 @@ VERSION = OpenApiParameter("version", int, required=True, description="The track
 class DeletedFramesSerializer(serializers.Serializer):
     deleted = serializers.IntegerField(help_text="How many annotations were deleted.")
     version = serializers.IntegerField(help_text="The track's version after the deletion.")
+    review_status = serializers.ChoiceField(
+        choices=ReviewStatus.choices, help_text="The track's status after the deletion: a reviewed track is a draft again.")
 
 
 class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
@@ -57,7 +60,8 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
             label = track.video.project.labels.filter(pk=data["label"]).first()
             if label is None:
                 raise ServiceError(f"label {data['label']} does not exist in this project")
-        return Response(TrackSerializer(track_services.update_track(track=track, version=data["version"], label=label)).data)
+        track = track_services.update_track(track=track, version=data["version"], label=label, by=request.user)
+        return Response(TrackSerializer(track).data)
 
     @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)],
                    responses=AnnotationSerializer(many=True))
@@ -78,13 +82,15 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         track = self.get_object()
         if request.method == "DELETE":
             data = validated(VersionSerializer, request.data or request.query_params)
-            track_services.delete_frames(track=track, version=data["version"], first=int(frame), last=int(frame))
+            track_services.delete_frames(track=track, version=data["version"], first=int(frame), last=int(frame),
+                                         by=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
         data = validated(AnnotationPutSerializer, request.data)
         annotation = track_services.set_frame_annotation(
-            track=track, frame_index=int(frame), version=data["version"], bbox=data["box"], mask_rle=data["mask"]
+            track=track, frame_index=int(frame), version=data["version"], bbox=data["box"], mask_rle=data["mask"],
+            by=request.user,
         )
-        track.refresh_from_db(fields=["version"])
+        track.refresh_from_db(fields=["version", "review_status"])
         annotation.track = track
         return Response(AnnotationSavedSerializer(annotation).data)
 
@@ -93,9 +99,10 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     def delete_range(self, request, pk=None):
         track = self.get_object()
         data = validated(FrameRangeSerializer, request.data)
-        deleted = track_services.delete_frames(track=track, version=data["version"], first=data["first"], last=data["last"])
-        track.refresh_from_db(fields=["version"])
-        return Response({"deleted": deleted, "version": track.version})
+        deleted = track_services.delete_frames(track=track, version=data["version"], first=data["first"],
+                                               last=data["last"], by=request.user)
+        track.refresh_from_db(fields=["version", "review_status"])
+        return Response({"deleted": deleted, "version": track.version, "review_status": track.review_status})
 
     @extend_schema(request=PropagateSerializer, responses={202: JobSerializer, 409: RUNNING})
     @action(detail=True, methods=["post"])
@@ -111,13 +118,15 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         data = validated(VersionSerializer, request.data)
-        return Response(TrackSerializer(review_services.submit_for_review(track=self.get_object(), version=data["version"])).data)
+        return Response(TrackSerializer(review_services.submit_for_review(
+            track=self.get_object(), version=data["version"], by=request.user)).data)
 
     @extend_schema(request=VersionSerializer, responses={200: TrackSerializer, 409: STALE})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         data = validated(VersionSerializer, request.data)
-        return Response(TrackSerializer(review_services.accept_track(track=self.get_object(), version=data["version"])).data)
+        return Response(TrackSerializer(review_services.accept_track(
+            track=self.get_object(), version=data["version"], by=request.user)).data)
 
     @extend_schema(request=RejectSerializer, responses={200: TrackSerializer, 409: STALE})
     @action(detail=True, methods=["post"])

@@ -37,6 +37,15 @@ describe("request", () => {
     expect(waits.reduce((a, b) => a + b, 0)).toBe(31);
   });
 
+  it("does not resend an edit that may have been saved, so the caller re-reads it", async () => {
+    const detail = "the database became unavailable while your change was being saved; it may have been saved";
+    const fetch = vi.fn(async () => answer(503, { detail, maybe_saved: true }, { "Retry-After": "5" }));
+    vi.stubGlobal("fetch", fetch);
+    await expect(request("POST", "/tracks/1/comments/", { text: "x" })).rejects.toMatchObject({ status: 503, message: detail });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(waits).toEqual([]);
+  });
+
   it("does not retry other errors", async () => {
     const fetch = vi.fn(async () => answer(409, { detail: "stale", current_version: 9 }));
     vi.stubGlobal("fetch", fetch);

@@ -16,6 +16,7 @@ export type Label = Schemas["Label"];
 export type Video = Schemas["Video"];
 export type Track = Schemas["Track"];
 export type Job = Schemas["Job"];
+export type Stop = Schemas["Stop"];
 export type Comment = Schemas["Comment"];
 export type ReviewRow = Schemas["ReviewRow"];
 export type ModelSummary = Schemas["ModelSummary"];
@@ -60,9 +61,11 @@ function toLogin(): never {
 }
 
 /**
- * A 503 means the server saved nothing (its database is restarting, docs/operations.md): the
- * request goes again after the server's Retry-After, for about half a minute, so an edit made
- * during a restart is kept rather than lost. `retry.listener` hears each wait (for a notice).
+ * A 503 with `maybe_saved: false` means the server saved nothing (its database is restarting,
+ * docs/reliability.md): the request goes again after the server's Retry-After, for about half a
+ * minute, so an edit made during a restart is kept rather than lost. `maybe_saved: true` (the
+ * database went away during the commit) is not resent: the edit may have landed, so it becomes an
+ * ApiError and the caller re-reads. `retry.listener` hears each wait (for a notice).
  */
 export const retry = {
   delaysS: [1, 2, 4, 8, 8, 8],
@@ -74,7 +77,7 @@ export const retry = {
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const response = await send(method, path, body);
-    if (response.status === 503 && attempt < retry.delaysS.length) {
+    if (response.status === 503 && attempt < retry.delaysS.length && !(await maybeSaved(response))) {
       const waitS = Math.min(Number(response.headers.get("Retry-After")) || retry.delaysS[attempt], retry.maxWaitS);
       retry.listener?.(attempt + 1, waitS);
       await retry.wait(waitS);
@@ -86,6 +89,11 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     if (!response.ok) throw errorFrom(response.status, data, `${method} ${path} failed (${response.status})`);
     return data as T;
   }
+}
+
+async function maybeSaved(response: Response): Promise<boolean> {
+  const body = await response.clone().json().catch(() => ({}));
+  return (body as { maybe_saved?: unknown }).maybe_saved === true;
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
@@ -150,11 +158,11 @@ export const api = {
   deleteTrack: (id: number) => request<void>("DELETE", `/tracks/${id}/`),
   listAnnotations: (trackId: number, from?: number, to?: number) =>
     request<Annotation[]>("GET", `/tracks/${trackId}/annotations/${query({ from, to })}`),
+  /** Answers the track's new version and status: an edit makes a track in review or accepted a draft. */
   putAnnotation: (trackId: number, frame: number, body: { version: number; box?: BoxXYWH; mask?: Rle }) =>
-    request<Annotation & { version: number }>("PUT", `/tracks/${trackId}/annotations/${frame}/`, body),
+    request<Annotation & Pick<Track, "version" | "review_status">>("PUT", `/tracks/${trackId}/annotations/${frame}/`, body),
   deleteRange: (trackId: number, version: number, first: number, last: number) =>
-    request<{ deleted: number; version: number }>("POST", `/tracks/${trackId}/annotations/delete-range/`,
-      { version, first, last }),
+    request<Schemas["DeletedFrames"]>("POST", `/tracks/${trackId}/annotations/delete-range/`, { version, first, last }),
 
   propagate: (trackId: number, frame: number, direction: Direction) =>
     request<Job>("POST", `/tracks/${trackId}/propagate/`, { frame, direction }),
@@ -162,7 +170,8 @@ export const api = {
     request<Job>("POST", `/videos/${videoId}/propagate/`, { tracks, frame, direction }),
   getJob: (id: number) => request<Job>("GET", `/jobs/${id}/`),
   cancelJob: (id: number) => request<Job>("POST", `/jobs/${id}/cancel/`),
-  activeJobs: (videoId: number) => request<Job[]>("GET", `/videos/${videoId}/jobs/?active=1`),
+  /** The video's jobs, newest first (at most 100). */
+  videoJobs: (videoId: number) => request<Job[]>("GET", `/videos/${videoId}/jobs/`),
 
   submit: (trackId: number, version: number) => request<Track>("POST", `/tracks/${trackId}/submit/`, { version }),
   accept: (trackId: number, version: number) => request<Track>("POST", `/tracks/${trackId}/accept/`, { version }),

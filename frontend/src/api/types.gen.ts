@@ -575,7 +575,7 @@ export interface components {
             box?: number[] | null;
             mask?: components["schemas"]["Rle"] | null;
         };
-        /** @description The answer to a manual edit: the annotation, and the track's version to send next time. */
+        /** @description The answer to a manual edit: the annotation, the track's version to send next time, its status. */
         AnnotationSaved: {
             frame: number;
             readonly source: components["schemas"]["SourceEnum"];
@@ -597,6 +597,15 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
             readonly version: number;
+            /**
+             * @description The track's status after the edit: a track in review or accepted is a draft again.
+             *
+             *     * `draft` - Draft
+             *     * `in_review` - In Review
+             *     * `accepted` - Accepted
+             *     * `rejected` - Rejected
+             */
+            readonly review_status: components["schemas"]["ReviewStatusEnum"];
         };
         AuthToken: {
             username: string;
@@ -618,6 +627,15 @@ export interface components {
             deleted: number;
             /** @description The track's version after the deletion. */
             version: number;
+            /**
+             * @description The track's status after the deletion: a reviewed track is a draft again.
+             *
+             *     * `draft` - Draft
+             *     * `in_review` - In Review
+             *     * `accepted` - Accepted
+             *     * `rejected` - Rejected
+             */
+            review_status: components["schemas"]["ReviewStatusEnum"];
         };
         /**
          * @description * `forward` - Forward
@@ -630,13 +648,16 @@ export interface components {
          * @description Every 4xx body: a message, and field errors for a 400.
          *
          *     Some errors add keys (a 409 on a stale track its current `version`, a running job its
-         *     `job_id`); the schema leaves additional properties open for them.
+         *     `job_id`, an accept refused for open comments their `unresolved_comments`); the schema leaves
+         *     additional properties open for them.
          */
         Error: {
             /** @description What went wrong, in one sentence. */
             detail: string;
             /** @description 400 on invalid input: the messages per field ({field: [message, ...]}). */
             errors?: unknown;
+            /** @description 503 only: false, nothing was saved (resend); true, the change may have been saved (read it again before resending). */
+            maybe_saved?: boolean;
         };
         Export: {
             readonly id: number;
@@ -708,9 +729,14 @@ export interface components {
             readonly start_frame: number;
             readonly direction: components["schemas"]["DirectionEnum"];
             readonly status: components["schemas"]["JobStatusEnum"];
-            /** Format: double */
+            /**
+             * Format: double
+             * @description frames_done / frames_total; under 1 when the job stopped early (see stop_reasons)
+             */
             readonly progress: number;
+            /** @description frames the tracker has stepped through; stays under frames_total when all of a direction's tracks stopped early */
             readonly frames_done: number;
+            /** @description frames the job plans to track: per direction its longest track's range, summed */
             readonly frames_total: number;
             /** Format: double */
             readonly fps: number | null;
@@ -723,8 +749,12 @@ export interface components {
             readonly checkpoint_sha256: string;
             /** @description the weights the job runs with */
             readonly model: components["schemas"]["ModelSummary"] | null;
-            /** @description Per track: why and where it stopped. */
-            readonly stop_reasons: unknown;
+            /** @description per direction ("1" forward, "-1" backward), per track id: why its run stopped early */
+            readonly stop_reasons: {
+                [key: string]: {
+                    [key: string]: components["schemas"]["Stop"];
+                };
+            };
             readonly batch: number | null;
             /** Format: date-time */
             readonly created_at: string;
@@ -747,6 +777,13 @@ export interface components {
             name: string;
             colour?: string;
         };
+        /**
+         * @description * `area` - area
+         *     * `quality` - quality
+         *     * `score` - score
+         * @enum {string}
+         */
+        MeasureEnum: "area" | "quality" | "score";
         Membership: {
             readonly id: number;
             username: string;
@@ -896,6 +933,41 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "manual_box" | "manual_mask" | "propagated";
+        /** @description Why and where one track's run ended before the end of its range (docs/propagation.md). */
+        Stop: {
+            /** @description "target lost", "manual frame made during the job", or why a batch left the track out */
+            reason: string;
+            /** @description target lost: the first of the low frames, where to re-anchor; an edit: the manual frame the run ended before */
+            frame: number;
+            /**
+             * @description target lost: what was low on `frame`: an empty mask (area), the predicted IoU (quality) or, without a quality head, the score
+             *
+             *     * `area` - area
+             *     * `quality` - quality
+             *     * `score` - score
+             */
+            measure?: components["schemas"]["MeasureEnum"];
+            /**
+             * Format: double
+             * @description target lost: the measure on `frame`
+             */
+            value?: number;
+            /**
+             * Format: double
+             * @description target lost: `value` was under this
+             */
+            threshold?: number;
+            /**
+             * Format: double
+             * @description target lost: the tracker score on `frame`
+             */
+            score?: number;
+            /**
+             * Format: double
+             * @description target lost: the predicted IoU on `frame`; null without a quality head, and on an edit stop
+             */
+            quality?: number | null;
+        };
         Track: {
             readonly id: number;
             readonly video: number;
@@ -920,9 +992,10 @@ export interface components {
         /**
          * @description * `sharp` - ResNet-50 with refine (official)
          *     * `light` - Light backbone (CPU starter)
+         *     * `mobile` - MobileNetV2 with quality head (built-in default)
          * @enum {string}
          */
-        VariantEnum: "sharp" | "light";
+        VariantEnum: "sharp" | "light" | "mobile";
         Version: {
             /** @description The track version you last saw (optimistic locking). */
             version: number;
@@ -1019,7 +1092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1073,7 +1146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1122,7 +1195,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1204,7 +1277,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1286,7 +1359,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1334,7 +1407,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1390,7 +1463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1470,7 +1543,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1519,7 +1592,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1586,7 +1659,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1662,7 +1735,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1711,7 +1784,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1802,7 +1875,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1877,7 +1950,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1968,7 +2041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2017,7 +2090,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2099,7 +2172,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2165,7 +2238,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2247,7 +2320,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2284,7 +2357,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2354,7 +2427,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2403,7 +2476,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2485,7 +2558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2551,7 +2624,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2633,7 +2706,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2681,7 +2754,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2762,7 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2810,7 +2883,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2898,7 +2971,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2946,7 +3019,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3036,7 +3109,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3084,7 +3157,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3174,7 +3247,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3222,7 +3295,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3319,7 +3392,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3384,7 +3457,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3433,7 +3506,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3499,7 +3572,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3590,7 +3663,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3681,7 +3754,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3742,7 +3815,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3835,7 +3908,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3915,7 +3988,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4006,7 +4079,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4055,7 +4128,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4137,7 +4210,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4228,7 +4301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4319,7 +4392,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4410,7 +4483,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4459,7 +4532,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4525,7 +4598,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4574,7 +4647,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4635,7 +4708,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4726,7 +4799,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4775,7 +4848,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4866,7 +4939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database is unavailable for a moment (a restart): nothing was saved; retry after `Retry-After`. */
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
                     [name: string]: unknown;

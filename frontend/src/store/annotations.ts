@@ -146,7 +146,7 @@ export class AnnotationStore {
   async deleteFrames(trackId: number, first: number, last: number): Promise<number> {
     const state = this.state(trackId);
     const result = await this.guard(trackId, () => this.api.deleteRange(trackId, state.track.version, first, last));
-    this.setVersion(trackId, result.version);
+    this.setVersion(trackId, result.version, result.review_status);
     for (const frame of [...state.annotations.keys()]) if (frame >= first && frame <= last) state.annotations.delete(frame);
     this.bus.emit("annotations.changed", { trackId });
     return result.deleted;
@@ -174,8 +174,8 @@ export class AnnotationStore {
     const state = this.state(trackId);
     const saved = await this.guard(trackId, () =>
       this.api.putAnnotation(trackId, frame, { version: state.track.version, ...change }));
-    const { version, ...annotation } = saved;
-    this.setVersion(trackId, version);
+    const { version, review_status, ...annotation } = saved;
+    this.setVersion(trackId, version, review_status);
     state.annotations.set(frame, annotation);
     this.bus.emit("annotations.changed", { trackId });
     return annotation;
@@ -187,9 +187,12 @@ export class AnnotationStore {
     this.bus.emit("tracks.changed", {});
   }
 
-  private setVersion(trackId: number, version: number): void {
+  /** Keep the version and status the server answered: a change makes a reviewed track a draft again. */
+  private setVersion(trackId: number, version: number, reviewStatus: Track["review_status"]): void {
     const state = this.state(trackId);
-    state.track = { ...state.track, version, review_status: state.track.review_status };
+    const reopened = state.track.review_status !== reviewStatus;
+    state.track = { ...state.track, version, review_status: reviewStatus };
+    if (reopened) this.bus.emit("tracks.changed", {});
   }
 
   /** Report a stale version as a conflict (the UI offers a reload), then rethrow. */

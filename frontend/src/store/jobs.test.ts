@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../api/client";
-import { newRanges, reachedRange } from "./jobs";
+import { newlyWritten } from "./jobs";
 
 const job = (over: Partial<Job>): Job => ({
   id: 1, video: 1, tracks: [1], start_frame: 50, direction: "forward", status: "running", progress: 0,
@@ -9,27 +9,34 @@ const job = (over: Partial<Job>): Job => ({
   finished_at: null, ...over,
 } as Job);
 
-describe("propagation progress ranges", () => {
-  it("grows forward from the start frame, one chunk ahead", () => {
-    expect(reachedRange(job({ frames_done: 16 }), 100)).toEqual([50, 82]);
-    expect(reachedRange(job({ frames_done: 48 }), 100)).toEqual([50, 99]);
+describe("frames a running job may have written since the last poll", () => {
+  it("starts with the start frame (the keyframe's new mask), then grows forward", () => {
+    expect(newlyWritten(job({ frames_done: 16 }), 0, 100)).toEqual([[50, 66]]);
+    // one holdback behind the old edge: frames held while judging a possible loss come late
+    expect(newlyWritten(job({ frames_done: 32 }), 16, 100)).toEqual([[58, 82]]);
+    expect(newlyWritten(job({ frames_done: 49 }), 40, 100)).toEqual([[82, 99]]);
   });
 
-  it("grows backward and both ways", () => {
-    expect(reachedRange(job({ direction: "backward", frames_done: 16 }), 100)).toEqual([18, 50]);
-    expect(reachedRange(job({ direction: "both", frames_done: 40 }), 100)).toEqual([0, 99]);
+  it("grows backward", () => {
+    const back = { direction: "backward" as const, frames_total: 50 };
+    expect(newlyWritten(job({ ...back, frames_done: 16 }), 0, 100)).toEqual([[34, 50]]);
+    expect(newlyWritten(job({ ...back, frames_done: 32 }), 16, 100)).toEqual([[18, 42]]);
   });
 
-  it("covers the whole direction once the job has ended", () => {
-    expect(reachedRange(job({ status: "succeeded", frames_done: 10 }), 100)).toEqual([50, 99]);
-    expect(reachedRange(job({ status: "cancelled", direction: "backward" }), 100)).toEqual([0, 50]);
+  it("goes forward then backward for both directions, without skipping frames", () => {
+    const both = { direction: "both" as const, frames_total: 99 }; // 49 forward + 50 backward
+    expect(newlyWritten(job({ ...both, frames_done: 16 }), 0, 100)).toEqual([[50, 66]]);
+    expect(newlyWritten(job({ ...both, frames_done: 60 }), 40, 100)).toEqual([[39, 50], [82, 99]]);
+    expect(newlyWritten(job({ ...both, frames_done: 80 }), 60, 100)).toEqual([[19, 47]]);
   });
 
-  it("fetches only what is new, with the boundary frame again", () => {
-    expect(newRanges(null, [50, 82])).toEqual([[50, 82]]);
-    expect(newRanges([50, 82], [50, 98])).toEqual([[82, 98]]);
-    expect(newRanges([18, 50], [2, 50])).toEqual([[2, 18]]);
-    expect(newRanges([40, 60], [24, 76])).toEqual([[24, 40], [60, 76]]);
-    expect(newRanges([40, 60], [40, 60])).toEqual([]);
+  it("covers both sides when an anchor cuts one short", () => {
+    // anchor at 60: 9 frames forward, then 50 backward (43..49 done by step 16)
+    const both = { direction: "both" as const, frames_total: 59 };
+    expect(newlyWritten(job({ ...both, frames_done: 16 }), 0, 100)).toEqual([[43, 66]]);
+  });
+
+  it("stays inside the clip", () => {
+    expect(newlyWritten(job({ start_frame: 95, frames_total: 4, frames_done: 4 }), 0, 100)).toEqual([[95, 99]]);
   });
 });

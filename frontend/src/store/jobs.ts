@@ -1,8 +1,8 @@
 /**
  * Propagation progress by polling: GET /api/jobs/{id}/ every ~700 ms while the job is queued or
- * running, and re-fetch only the frames the job has reached since the last poll (the worker writes
- * chunks of 16 frames, each in one transaction), then once the whole range when it ends.
- * Why polling and not a stream: docs/frontend.md.
+ * running, and re-fetch only the frames the job may have written since the last poll (the worker
+ * writes chunks of 16 frames, each in one transaction, with frames_done), then the whole track
+ * when it ends. Why polling and not a stream: docs/frontend.md.
  *
  *   const watcher = new JobWatcher(api, store, bus, video.frame_count);
  *   watcher.watch(job);       // emits job.progress / job.finished, refreshes annotations
@@ -12,41 +12,49 @@ import type { AppEvents, EventBus } from "../events";
 import type { AnnotationStore } from "./annotations";
 
 export const POLL_MS = 700;
+/**
+ * Frames re-read behind each side's previous edge: frames held while the tracker judges a
+ * possible loss are written one chunk late. More than the default lost_patience (5) minus one.
+ */
+export const HOLDBACK = 8;
 const ACTIVE = new Set(["queued", "running"]);
 
 export function isActive(job: Job): boolean {
   return ACTIVE.has(job.status);
 }
 
-/** The frame range [first, last] a job may have written so far (with one chunk of slack). */
-export function reachedRange(job: Job, frameCount: number, slack = 16): [number, number] {
-  const last = frameCount - 1;
-  const done = job.frames_done + slack;
-  const start = job.start_frame;
-  if (!isActive(job)) {
-    // finished: everything it could have touched
-    if (job.direction === "forward") return [start, last];
-    if (job.direction === "backward") return [0, start];
-    return [0, last];
+/**
+ * The frame ranges `job` may have written since a poll that saw `before` frames done: one per side
+ * of the start frame, ascending, merged when they touch. The first call (`before` 0) includes the
+ * start frame, whose box-only keyframe gets its mask before the first chunk.
+ *
+ * frames_done counts steps: forward ones first, then backward ones for "both". How many went
+ * forward (F) is known only within [fLo, fHi], from frames_total and the clip's ends, so each
+ * side's range is widened by that uncertainty (zero unless both sides end at an anchor).
+ */
+export function newlyWritten(job: Job, before: number, frameCount: number, holdback = HOLDBACK): [number, number][] {
+  const last = frameCount - 1, start = job.start_frame, now = job.frames_done, total = job.frames_total;
+  const [fLo, fHi] = job.direction === "forward" ? [total, total] : job.direction === "backward" ? [0, 0]
+    : [Math.max(0, total - start), Math.min(total, last - start)];
+  const ranges: [number, number][] = [];
+  if (job.direction !== "forward" && now > fLo) {
+    ranges.push([Math.max(0, start - (now - fLo)), Math.min(start, start - Math.max(0, before - fHi) + holdback)]);
   }
-  const lo = job.direction === "forward" ? start : Math.max(0, start - done);
-  const hi = job.direction === "backward" ? start : Math.min(last, start + done);
-  return [lo, hi];
-}
-
-/** What to fetch now: the part of `range` not yet fetched (`seen`), as at most two ranges. */
-export function newRanges(seen: [number, number] | null, range: [number, number]): [number, number][] {
-  if (!seen) return [range];
-  const out: [number, number][] = [];
-  // re-fetch one frame of overlap: the boundary chunk may have been partly written last time
-  if (range[0] < seen[0]) out.push([range[0], Math.min(seen[0], range[1])]);
-  if (range[1] > seen[1]) out.push([Math.max(seen[1], range[0]), range[1]]);
-  return out;
+  if (job.direction !== "backward" && (before === 0 || before < fHi)) {
+    ranges.push([Math.max(start, start + Math.min(before, fLo) - holdback), Math.min(last, start + Math.min(now, fHi))]);
+  }
+  const merged: [number, number][] = [];
+  for (const [a, b] of ranges.filter(([a, b]) => a <= b).sort((x, y) => x[0] - y[0])) {
+    const prev = merged[merged.length - 1];
+    if (prev && a <= prev[1] + 1) prev[1] = Math.max(prev[1], b);
+    else merged.push([a, b]);
+  }
+  return merged;
 }
 
 export class JobWatcher {
   private timers = new Map<number, number>();
-  private seen = new Map<number, [number, number] | null>();
+  private doneSeen = new Map<number, number>(); // frames_done at the last fetch, per job
   readonly jobs = new Map<number, Job>();
 
   constructor(private api: Api, private store: AnnotationStore, private bus: EventBus<AppEvents>,
@@ -55,7 +63,7 @@ export class JobWatcher {
   watch(job: Job): void {
     this.jobs.set(job.id, job);
     if (this.timers.has(job.id)) return;
-    this.seen.set(job.id, null);
+    this.doneSeen.set(job.id, 0);
     this.bus.emit("job.progress", { job });
     this.schedule(job.id, 0);
   }
@@ -104,9 +112,8 @@ export class JobWatcher {
 
   private async fetchReached(job: Job): Promise<void> {
     if (job.frames_done === 0) return;
-    const range = reachedRange(job, this.frameCount);
-    const todo = newRanges(this.seen.get(job.id) ?? null, range);
-    this.seen.set(job.id, range);
+    const todo = newlyWritten(job, this.doneSeen.get(job.id) ?? 0, this.frameCount);
+    this.doneSeen.set(job.id, job.frames_done);
     const tracks = job.tracks.filter((id) => this.store.tracks.has(id));
     await Promise.all(tracks.flatMap((id) => todo.map(([a, b]) => this.store.refreshAnnotations(id, a, b))));
   }

@@ -1,7 +1,8 @@
 /**
  * One timeline row per track: manual frames white, propagated frames coloured by their
  * confidence (red..green: predicted IoU, else the tracker's score), empty frames dark,
- * suspicious frames marked with a red tick, and the playhead. Click or drag on a row to seek.
+ * suspicious frames marked with a red tick, frames where a propagation lost the target marked
+ * orange over the row's height, and the playhead. Click or drag on a row to seek.
  * Rows are drawn once into an offscreen canvas; moving the playhead only copies them.
  */
 import { h } from "../ui/dom";
@@ -13,10 +14,12 @@ export interface FilmstripTrack {
   colour: string;
   selected: boolean;
   frames: FrameInfo[];
+  lost: number[]; // frames where the latest propagation lost the target (re-anchor there)
 }
 
 const ROW_H = 18;
 const MANUAL_COLOUR = "#f2f2f2";
+export const LOST_COLOUR = "#ff9f0a";
 
 export class Filmstrip {
   readonly element: HTMLElement;
@@ -49,7 +52,8 @@ export class Filmstrip {
   setTracks(rows: FilmstripTrack[]): void {
     this.rows = rows;
     this.names.replaceChildren(...rows.map((r) => h("div", {
-      class: `filmstrip-name${r.selected ? " selected" : ""}`, title: r.name, style: `border-left-color:${r.colour}`,
+      class: `filmstrip-name${r.selected ? " selected" : ""}`, style: `border-left-color:${r.colour}`,
+      title: r.name + r.lost.map((f) => ` · target lost at frame ${f}`).join(""), "data-lost-frames": r.lost.join(" "),
       onclick: () => this.onSelect(r.id),
     }, r.name)));
     this.redraw();
@@ -95,6 +99,8 @@ export class Filmstrip {
         ctx.lineTo(x, y + 6);
         ctx.fill();
       }
+      ctx.fillStyle = LOST_COLOUR;
+      for (const f of row.lost) ctx.fillRect(f * per, y, Math.max(per, 2 / dpr), ROW_H - 2);
     });
     this.blit();
   }

@@ -1,6 +1,7 @@
 /** Start propagation (forward, backward, both) from the current frame and follow its progress. */
 import type { Job } from "../api/client";
 import { isActive } from "../store/jobs";
+import { lostTargets, lostText } from "../store/stops";
 import { h, progressBar } from "../ui/dom";
 import { FETCH_OFFICIAL_WEIGHTS, modelText, officialWeightsHint } from "./modelInfo";
 import type { Workspace } from "./Workspace";
@@ -42,6 +43,7 @@ export class PropagationPanel {
       cancel.hidden = !active;
       const bits: string[] = [job.status];
       if (job.status === "queued") bits.push("waiting for a GPU worker");
+      if (job.status === "succeeded" && job.frames_done < job.frames_total) bits.push("stopped early");
       if (job.fps) bits.push(`${job.fps.toFixed(1)} fps`);
       if (job.seconds_left != null && active) bits.push(`${Math.ceil(job.seconds_left)} s left`);
       if (job.error) bits.push(job.error);
@@ -54,9 +56,13 @@ export class PropagationPanel {
     ws.bus.on("job.progress", ({ job }) => show(job));
     ws.bus.on("job.finished", ({ job }) => {
       show(job);
-      ws.bus.emit("notice", job.status === "succeeded"
-        ? { text: `propagation done: ${job.frames_done} frames`, kind: "info" }
-        : { text: `propagation ${job.status}${job.error ? ": " + job.error : ""}`, kind: job.status === "failed" ? "error" : "info" });
+      const lost = lostTargets(job);
+      const name = (trackId: number) => `#${ws.store.tracks.get(trackId)?.track.object_id ?? "?"}`;
+      ws.bus.emit("notice", job.status !== "succeeded"
+        ? { text: `propagation ${job.status}${job.error ? ": " + job.error : ""}`, kind: job.status === "failed" ? "error" : "info" }
+        : lost.length ? { text: `propagation stopped: ${name(lost[0].trackId)} ${lostText(lost[0])}`
+            + (lost.length > 1 ? ` (and ${lost.length - 1} more)` : ""), kind: "info" }
+          : { text: `propagation done: ${job.frames_done} frames`, kind: "info" });
     });
   }
 }

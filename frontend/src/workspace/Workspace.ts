@@ -12,8 +12,9 @@ import { AnnotationStore } from "../store/annotations";
 import { TrackRefs } from "../store/commands";
 import { FrameStore } from "../store/frames";
 import { History } from "../store/history";
-import { JobWatcher } from "../store/jobs";
+import { JobWatcher, isActive } from "../store/jobs";
 import { MaskDecoder } from "../store/maskDecoder";
+import { LostTargets, type TargetLost } from "../store/stops";
 import { confidence } from "../timeline/ConfidenceStrip";
 import { Filmstrip } from "../timeline/Filmstrip";
 import { Playback } from "../timeline/Playback";
@@ -22,6 +23,7 @@ import { ReviewPanel } from "../review/ReviewPanel";
 import { Actions } from "./actions";
 import { ConflictBanner } from "./ConflictBanner";
 import { FrameControls } from "./FrameControls";
+import { LostTargetPanel } from "./LostTargetPanel";
 import { PropagationPanel } from "./PropagationPanel";
 import { shortcutFor } from "./shortcuts";
 import { Toolbar } from "./Toolbar";
@@ -34,6 +36,7 @@ export class Workspace implements Page {
   readonly refs = new TrackRefs();
   readonly history = new History((state) => this.bus.emit("history.changed", state));
   readonly actions = new Actions(this);
+  readonly lost = new LostTargets();
   canvas!: Canvas;
   frames!: FrameStore;
   jobs!: JobWatcher;
@@ -78,7 +81,8 @@ export class Workspace implements Page {
     this.canvas = new Canvas(stage);
     this.canvas.setImageSize(video.width ?? 1, video.height ?? 1);
     stage.append(new ConflictBanner(this).element);
-    side.append(new TrackPanel(this).element, new PropagationPanel(this).element, new ReviewPanel(this).element);
+    side.append(new TrackPanel(this).element, new PropagationPanel(this).element, new LostTargetPanel(this).element,
+      new ReviewPanel(this).element);
 
     this.playback = new Playback({
       fps: video.fps ?? 25, frameCount,
@@ -93,8 +97,13 @@ export class Workspace implements Page {
     if (track && this.store.tracks.has(track)) this.store.select(track);
     this.goto(Math.min(frameCount - 1, Math.max(0, Number(this.params.get("frame")) || 0)));
     this.scheduleRedraw();
-    // A job started before the page was (re)opened keeps showing its progress.
-    api.activeJobs(video.id).then((jobs) => jobs.forEach((job) => this.jobs.watch(job)), () => undefined);
+    // A job started before the page was (re)opened keeps showing its progress; finished ones say
+    // where they lost a target.
+    api.videoJobs(video.id).then((jobs) => {
+      jobs.forEach((job) => this.lost.record(job));
+      jobs.filter(isActive).forEach((job) => this.jobs.watch(job));
+      this.bus.emit("lost.changed", {});
+    }, () => undefined);
   }
 
   unmount(): void {
@@ -128,13 +137,23 @@ export class Workspace implements Page {
     this.redrawPending = requestAnimationFrame(() => {
       this.redrawPending = 0;
       this.draw();
+      const lost = this.pendingLost();
       this.filmstrip.setTracks(this.store.ordered().map((s) => ({
         id: s.track.id, name: `${s.track.label_name} #${s.track.object_id}`, colour: s.track.colour,
         selected: s.track.id === this.store.selectedId,
         frames: [...s.annotations.values()].map((a) => ({
           frame: a.frame, source: a.source, score: a.score, quality: a.quality, area: a.area,
         })),
+        lost: lost.filter((l) => l.trackId === s.track.id).map((l) => l.frame),
       })));
+    });
+  }
+
+  /** Where propagations lost a target and nobody has re-anchored yet (a hand-made frame there). */
+  pendingLost(): TargetLost[] {
+    return this.lost.pending((trackId, frame) => {
+      const a = this.store.annotation(trackId, frame);
+      return !this.store.tracks.has(trackId) || (a !== null && a.source !== "propagated");
     });
   }
 
@@ -169,6 +188,8 @@ export class Workspace implements Page {
     on("tracks.changed", () => this.scheduleRedraw());
     on("selection.changed", () => this.scheduleRedraw());
     on("notice", ({ text, kind }) => toast(text, kind));
+    on("job.progress", ({ job }) => { this.lost.record(job); this.bus.emit("lost.changed", {}); });
+    on("lost.changed", () => this.scheduleRedraw());
     this.decoder.onDecoded = () => this.scheduleRedraw();
     this.frames.onError = (n, e) => n === this.frame && toast(`frame ${n}: ${e}`, "error");
     this.filmstrip.onSeek = (n) => this.goto(n);

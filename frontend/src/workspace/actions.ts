@@ -47,6 +47,15 @@ export class Actions {
   togglePlay(): void { this.ws.playback.toggle(); }
   focusFrameInput(): void { this.ws.controls.focusInput(); }
 
+  /** Go to where a track's target was lost, with the box tool on that track: the box drawn re-anchors it. */
+  reanchorAt(trackId: number, frame: number): void {
+    this.store.select(trackId);
+    this.tool("box");
+    this.goto(frame);
+    const s = this.store.selected;
+    if (s) this.say(`draw a box around #${s.track.object_id} to re-anchor it on frame ${frame}, then propagate`);
+  }
+
   nextSuspicious(direction: 1 | -1): void {
     const states = this.store.selected ? [this.store.selected] : this.store.ordered();
     const marks = states.flatMap((s) => suspiciousFrames([...s.annotations.values()]));

@@ -2,6 +2,7 @@ import pytest
 from django.utils import timezone
 
 from annotator.models import WorkerHeartbeat
+from tests.conftest import wait_for
 
 
 @pytest.mark.django_db
@@ -24,3 +25,12 @@ def test_health_is_503_when_the_broker_is_unreachable(client, settings):
     response = client.get("/api/health")
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_started_worker_appears_with_its_queues(client, start_worker):
+    worker = start_worker("gpu,default")
+    workers = wait_for(lambda: client.get("/api/health").json()["workers"], 60, "the worker's first heartbeat", worker)
+    assert [w["queues"] for w in workers] == [["default", "gpu"]]
+    assert workers[0]["hostname"].startswith("test-")  # the name it was started with (-n test-...@host)

@@ -58,3 +58,30 @@ def test_a_videos_active_jobs_are_listed_for_a_reopened_workspace(clients, track
     assert clients.bob.get(f"/api/videos/{track.video_id}/jobs/?active=1").json() == []
     assert len(clients.bob.get(f"/api/videos/{track.video_id}/jobs/").json()) == 1
     assert clients.mallory.get(f"/api/videos/{track.video_id}/jobs/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_job_that_lost_its_target_says_where_why_and_how_far_it_got(clients, track):
+    job_id = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()["id"]
+    lost = {"reason": "target lost", "frame": 4, "measure": "quality", "value": 0.12, "threshold": 0.3,
+            "score": 0.97, "quality": 0.12}
+    edited = {"reason": "manual frame made during the job", "frame": 9, "edited_at": 9}
+    # what the worker records when it ends the run (tests/tracking_worker/propagation cover the worker side)
+    PropagationJob.objects.filter(pk=job_id).update(status="succeeded", frames_done=6, frames_total=11,
+                                                    stop_reasons={"1": {str(track.pk): lost, "999": edited}})
+    body = clients.bob.get(f"/api/jobs/{job_id}/").json()
+    assert (body["status"], body["frames_done"], body["frames_total"]) == ("succeeded", 6, 11)
+    assert body["progress"] == pytest.approx(6 / 11)  # not 100%: it stopped early
+    assert body["stop_reasons"]["1"][str(track.pk)] == lost
+    # the worker's bookkeeping key stays internal; an edit stop has no measure
+    assert body["stop_reasons"]["1"]["999"] == {"reason": edited["reason"], "frame": 9, "quality": None}
+
+
+@pytest.mark.django_db
+def test_the_schema_describes_a_stop(client):
+    schemas = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    stop_reasons = schemas["Job"]["properties"]["stop_reasons"]
+    assert stop_reasons["additionalProperties"]["additionalProperties"] == {"$ref": "#/components/schemas/Stop"}
+    keys = {"reason", "frame", "measure", "value", "threshold", "score", "quality"}
+    assert keys <= set(schemas["Stop"]["properties"])
+    assert sorted(schemas["Stop"]["required"]) == ["frame", "reason"]

@@ -1,7 +1,7 @@
 """POST /api/projects/{id}/exports/ and /imports/, GET /api/exports/{id}/ (+ /download), GET /api/imports/{id}/.
 
-Jobs run synchronously here (the services directly): pytest-django's transactions never commit,
-so nothing is queued.
+Most jobs run synchronously here (the services directly): pytest-django's transactions never
+commit, so nothing is queued. The last tests send them to Redis and run them in a real worker.
 """
 
 import io
@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from annotator.models import ExportJob, ImportJob, Track
 from annotator.services import transfers
 from tests.annotator.labelled import label_video, project_with_clip, zip_bytes
+from tests.broker import queued_tasks
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +160,12 @@ def test_an_import_that_fails_reports_a_clear_error(clients, cast, ready_video):
     assert body["error"].startswith("unknown categories: zebra. The project's labels are: ball, person")
 
 
-def test_starting_an_export_queues_it_on_the_default_queue(clients, cast, labelled, monkeypatch,
+def test_starting_an_export_queues_it_on_the_default_queue(clients, cast, labelled, broker,
                                                           django_capture_on_commit_callbacks):
-    sent = []
-    monkeypatch.setattr("annotator.queue.app.send_task",
-                        lambda name, args, queue, priority: sent.append((name, args, queue)))
     with django_capture_on_commit_callbacks(execute=True):
         job_id = start_export(clients.carol, cast.project).json()["id"]
-    assert sent == [("annotator.export", [job_id], "default")]
+    assert queued_tasks(broker, "default") == [("annotator.export", [job_id])]
+    assert queued_tasks(broker, "gpu") == []
 
 
 def test_the_schema_lists_the_transfer_paths(client):
@@ -173,3 +173,31 @@ def test_the_schema_lists_the_transfer_paths(client):
     for stable in ("/api/projects/{id}/exports/", "/api/projects/{id}/imports/", "/api/exports/{id}/",
                    "/api/exports/{id}/download", "/api/imports/{id}/"):
         assert stable in paths, stable
+
+
+def finished_job(model, pk):
+    job = model.objects.get(pk=pk)
+    return job if job.status not in ("queued", "running") else None
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_an_export_and_an_import_run_in_a_real_worker(clients, cast, labelled, start_worker):
+    worker = start_worker("default")
+    export_id = start_export(clients.carol, cast.project, format="davis").json()["id"]
+    export = wait_for(lambda: finished_job(ExportJob, export_id), 60, "the export", worker)
+    assert (export.status, export.error, export.attempts) == ("succeeded", "", 1)
+    download = clients.bob.get(f"/api/exports/{export_id}/download")
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert "Annotations/clip/00000.png" in archive.namelist()
+
+    doc = {"images": [{"id": 1, "file_name": "clip/00002.jpg", "width": 160, "height": 120}],
+           "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 30, 40]}],
+           "categories": [{"id": 1, "name": "ball"}]}
+    tracks_before = Track.objects.filter(video=labelled).count()
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/imports/",
+                                  {"format": "coco", "file": SimpleUploadedFile("gt.json", json.dumps(doc).encode())},
+                                  format="multipart")
+    imported = wait_for(lambda: finished_job(ImportJob, response.json()["id"]), 60, "the import", worker)
+    assert (imported.status, imported.error, imported.summary["tracks"]) == ("succeeded", "", 1)
+    assert Track.objects.filter(video=labelled).count() == tracks_before + 1

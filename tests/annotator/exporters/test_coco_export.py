@@ -24,9 +24,10 @@ def test_coco_export_has_one_image_per_frame_and_one_annotation_per_track_and_fr
     assert [a["id"] for a in doc["annotations"]] == list(range(1, 20))
     first = doc["annotations"][0]
     assert first["image_id"] == 1 and first["category_id"] == 1 and first["iscrowd"] == 0
-    assert first["bbox"] == [9.5, 19.5, 21.0, 21.0]
+    assert first["bbox"] == [10.0, 20.0, 20.0, 20.0]  # the mask's tight box, not the tracker's
     assert first["area"] == 400.0
-    assert first["attributes"] == {"track_id": 1, "rotated_box": [[10, 22.0], [28.0, 20], [30.0, 38.0], [12.0, 40.0]],
+    assert first["attributes"] == {"track_id": 1, "tracker_bbox": [9.5, 19.5, 21.0, 21.0],
+                                   "rotated_box": [[10, 22.0], [28.0, 20], [30.0, 38.0], [12.0, 40.0]],
                                    "score": 0.9, "source": "propagated"}
     assert archive.namelist() == ["annotations/instances.json"]
 

@@ -20,7 +20,7 @@ def test_youtube_vis_export_lists_frames_and_one_annotation_per_track(cast, labe
     assert [(a["id"], a["video_id"], a["category_id"], a["track_id"], a["iscrowd"]) for a in doc["annotations"]] == [
         (1, 1, 1, 1, 0), (2, 1, 2, 2, 0), (3, 1, 1, 3, 0)]
     for annotation in doc["annotations"]:
-        for key in ("segmentations", "bboxes", "areas", "rotated_boxes"):
+        for key in ("segmentations", "bboxes", "areas", "tracker_bboxes", "rotated_boxes"):
             assert len(annotation[key]) == FRAMES, key
 
 
@@ -30,7 +30,8 @@ def test_segmentations_decode_to_the_stored_masks_and_absent_frames_are_null(cas
         assert np.array_equal(masks.decode_mask(person["segmentations"][i]), person_mask(i))
         assert person["areas"][i] == float(person_mask(i).sum())
     assert person["segmentations"][11] is None and person["bboxes"][11] is None  # the empty (lost) frame
-    assert person["bboxes"][0] == [9.5, 19.5, 21.0, 21.0]
+    assert person["bboxes"][0] == [10.0, 20.0, 20.0, 20.0]  # the mask's tight box
+    assert person["tracker_bboxes"][0] == [9.5, 19.5, 21.0, 21.0]
     assert [s is None for s in ball["segmentations"]] == [False] * 6 + [True] * 6
     assert np.array_equal(masks.decode_mask(ball["segmentations"][5]), ring(5))
 

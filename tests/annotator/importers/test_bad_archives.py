@@ -10,6 +10,7 @@ from annotator.models import ImportJob
 from annotator.services import transfers
 from annotator.services.errors import ServiceError, TooLarge
 from tests.annotator.labelled import zip_bytes
+from tests.broker import queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -54,13 +55,10 @@ def test_uploads_over_the_limit_are_refused(cast, settings):
         start(cast.project, "coco", b"x" * 200, "big.json")
 
 
-def test_a_sound_upload_is_stored_and_queued_after_commit(cast, settings, django_capture_on_commit_callbacks,
-                                                         monkeypatch):
-    sent = []
-    monkeypatch.setattr("annotator.queue.app.send_task",
-                        lambda name, args, queue, priority: sent.append((name, args, queue)))
+def test_a_sound_upload_is_stored_and_queued_after_commit(cast, settings, broker, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = start(cast.project, "coco", b'{"images": [], "annotations": [], "categories": []}', "instances.json")
-    assert sent == [("annotator.import_labels", [job.pk], "default")]
+        assert queued_tasks(broker) == []  # not before the transaction commits
+    assert queued_tasks(broker) == [("annotator.import_labels", [job.pk])]
     assert (settings.MEDIA_ROOT / job.file).read_bytes().startswith(b'{"images"')
     assert transfers.run_import(job.pk).status == "succeeded"

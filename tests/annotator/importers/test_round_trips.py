@@ -94,10 +94,12 @@ def test_tracker_boxes_past_the_frame_edge_survive(cast, labelled, fresh, format
     first, second, _ = round_trip(cast, fresh, format)
     for archive in (first, second):
         if format == "coco":
-            box = read_json(archive, "annotations/instances.json")["annotations"][0]["bbox"]
+            ann = read_json(archive, "annotations/instances.json")["annotations"][0]
+            box, tracker_box = ann["bbox"], ann["attributes"]["tracker_bbox"]
         else:
-            box = read_json(archive, "instances.json")["annotations"][0]["bboxes"][0]
-        assert box == [-3.5, 15.0, 30.0, 30.0]
+            ann = read_json(archive, "instances.json")["annotations"][0]
+            box, tracker_box = ann["bboxes"][0], ann["tracker_bboxes"][0]
+        assert box == [10.0, 20.0, 20.0, 20.0] and tracker_box == [-3.5, 15.0, 30.0, 30.0]
 
 
 def test_videos_with_unsafe_names_round_trip_through_their_folder_name(cast, tmp_path):

@@ -14,7 +14,7 @@ from annotator.models import FrameAnnotation, PropagationJob
 from annotator.services.checkpoints import resolve_path
 from annotator.services.propagation import start_propagation
 from tracking_worker.frame_reader import read_frame
-from tracking_worker.propagation.runner import LOST_QUALITY_THRESHOLD, is_low, run_job
+from tracking_worker.propagation.runner import LOST_QUALITY_THRESHOLD, is_low, lost_stop, run_job
 from tracking_worker.propagation.writer import FrameRecord
 
 
@@ -55,7 +55,11 @@ def test_low_predicted_iou_stops_the_track_although_the_score_is_high(track, rea
     script_quality(monkeypatch, ready_video, lambda frame: 0.9 if frame < 5 else 0.1)
     job = propagate(track, checkpoint, lost_score_threshold=0.0, lost_patience=3)
     assert job.status == "succeeded", job.error
-    assert job.stop_reasons["1"][str(track.pk)] == {"reason": "target lost", "frame": 5}
+    stop = job.stop_reasons["1"][str(track.pk)]
+    assert (stop["reason"], stop["frame"], stop["measure"]) == ("target lost", 5, "quality")
+    assert stop["value"] == stop["quality"] == pytest.approx(0.1)
+    assert stop["threshold"] == LOST_QUALITY_THRESHOLD and stop["score"] > 0  # the score is kept, not judged
+    assert (job.frames_done, job.frames_total) == (7, 11)  # frames 1..7 stepped through: not 100%
     assert job.tracker_config["lost_quality_threshold"] == LOST_QUALITY_THRESHOLD
     assert qualities(track) == {f: pytest.approx(0.9) for f in range(5)}  # the held low frames are not written
 
@@ -66,6 +70,7 @@ def test_good_predicted_iou_keeps_the_track_although_every_score_is_low(track, r
     job = propagate(track, checkpoint, lost_score_threshold=1.01, lost_patience=3)
     assert job.status == "succeeded", job.error
     assert job.stop_reasons == {}
+    assert (job.frames_done, job.frames_total) == (11, 11)
     assert qualities(track) == {f: pytest.approx(0.8) for f in range(12)}
 
 
@@ -74,14 +79,19 @@ def test_the_quality_threshold_comes_from_settings(track, ready_video, checkpoin
     settings.SIAMLABEL_LOST_QUALITY_THRESHOLD = 0.85
     script_quality(monkeypatch, ready_video, lambda frame: 0.8)
     job = propagate(track, checkpoint, lost_score_threshold=0.0, lost_patience=3)
-    assert job.stop_reasons["1"][str(track.pk)] == {"reason": "target lost", "frame": 1}
+    stop = job.stop_reasons["1"][str(track.pk)]
+    assert (stop["frame"], stop["measure"], stop["threshold"]) == (1, "quality", 0.85)
+    assert stop["value"] == pytest.approx(0.8)
     assert job.tracker_config["lost_quality_threshold"] == 0.85
 
 
 @pytest.mark.django_db(transaction=True)
 def test_without_a_quality_head_the_score_rule_is_unchanged(track, checkpoint):
     job = propagate(track, checkpoint, lost_score_threshold=1.01, lost_patience=3)
-    assert job.stop_reasons["1"][str(track.pk)] == {"reason": "target lost", "frame": 1}
+    stop = job.stop_reasons["1"][str(track.pk)]
+    assert (stop["reason"], stop["frame"], stop["measure"], stop["threshold"]) == ("target lost", 1, "score", 1.01)
+    assert stop["value"] == stop["score"] and stop["quality"] is None
+    assert (job.frames_done, job.frames_total) == (3, 11)
     assert qualities(track) == {0: None}  # the keyframe got a mask and no quality
 
 
@@ -99,3 +109,14 @@ def record(score: float, quality: float | None, area: int = 100) -> FrameRecord:
 ])
 def test_a_frame_is_low_by_quality_when_there_is_one_else_by_score(score, quality, area, low):
     assert is_low(record(score, quality, area), score_threshold=0.5, quality_threshold=0.3) is low
+
+
+@pytest.mark.parametrize(("score", "quality", "area", "measure", "value", "threshold"), [
+    (0.99, 0.2, 100, "quality", 0.2, 0.3),
+    (0.1, None, 100, "score", 0.1, 0.5),
+    (0.99, 0.99, 0, "area", 0.0, 1.0),  # an empty mask: its area is what was low
+])
+def test_a_lost_stop_names_what_was_low_on_its_first_frame(score, quality, area, measure, value, threshold):
+    stop = lost_stop(record(score, quality, area), score_threshold=0.5, quality_threshold=0.3)
+    assert stop == {"reason": "target lost", "frame": 3, "measure": measure, "value": value, "threshold": threshold,
+                    "score": score, "quality": quality}

@@ -34,6 +34,7 @@ def test_both_directions_fill_every_frame_once(clients, cast, tmp_path, checkpoi
     video = make_video(cast, tmp_path, 20)
     track = create_track(video=video, label=cast.project.labels.first(), frame_index=10, bbox=clips.square_box(10),
                          by=cast.alice)
+    drawn_at = FrameAnnotation.objects.get(track=track, frame_index=10).updated_at
     worker = start_worker(**NO_LOST_STOP)
     job = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 10, "direction": "both"}, format="json").json()
     job = wait_for(lambda: finished(job["id"]), 120, "the job to finish", worker)
@@ -43,6 +44,7 @@ def test_both_directions_fill_every_frame_once(clients, cast, tmp_path, checkpoi
     assert sorted(frames) == list(range(20))
     assert frames[10].source == Source.MANUAL_BOX and frames[10].bbox == clips.square_box(10)
     assert frames[10].mask_rle is not None  # the keyframe got the tracker's mask, its box kept
+    assert frames[10].updated_at > drawn_at  # ...and says it changed, so open workspaces re-read it
     assert all(frames[f].source == Source.PROPAGATED and frames[f].job_id == job.pk for f in frames if f != 10)
     assert job.checkpoint_sha256 == checkpoint.sha256 and job.tracker_config["seg_thr"] == 0.35
     body = clients.bob.get(f"/api/jobs/{job.pk}/").json()
@@ -115,13 +117,19 @@ def test_worker_killed_mid_job_is_resumed_by_another(clients, cast, tmp_path, ch
     assert sorted(frames) == list(range(30))  # each frame exactly once (unique constraint + count)
 
 
-def test_cancel_stops_a_running_job(clients, cast, tmp_path, checkpoint, start_worker):
+def running_job(clients, cast, tmp_path, start_worker):
+    """Start a forward job on a 60-frame clip in 2-frame chunks; return (track, job id, worker) once it writes."""
     video = make_video(cast, tmp_path, 60)
     track = create_track(video=video, label=cast.project.labels.first(), frame_index=0, bbox=clips.square_box(0),
                          by=cast.alice)
     worker = start_worker(**NO_LOST_STOP, SIAMLABEL_CHUNK_FRAMES="2")
     job_id = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()["id"]
     wait_for(lambda: PropagationJob.objects.get(pk=job_id).frames_done >= 2, 120, "the job to start", worker)
+    return track, job_id, worker
+
+
+def test_cancel_stops_a_running_job(clients, cast, tmp_path, checkpoint, start_worker):
+    track, job_id, worker = running_job(clients, cast, tmp_path, start_worker)
     clients.alice.post(f"/api/jobs/{job_id}/cancel/")
     job = wait_for(lambda: finished(job_id), 30, "the job to stop", worker)
     assert job.status == "cancelled"
@@ -148,8 +156,14 @@ def test_lost_target_stops_the_run_and_says_where(clients, cast, ready_video, tr
     job_id = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()["id"]
     job = wait_for(lambda: finished(job_id), 60, "the job", worker)
     assert job.status == "succeeded", job.error
-    assert job.stop_reasons["1"][str(track.pk)] == {"reason": "target lost", "frame": 1}
+    stop = job.stop_reasons["1"][str(track.pk)]
+    assert (stop["reason"], stop["frame"], stop["measure"], stop["threshold"]) == ("target lost", 1, "score", 1.01)
+    assert 0 < stop["value"] == stop["score"] < 1.01 and stop["quality"] is None
     assert sorted(frames_of(track)) == [0]
+    body = clients.bob.get(f"/api/jobs/{job_id}/").json()
+    assert (body["frames_done"], body["frames_total"]) == (3, 11)  # 3 low frames tracked, then it stopped
+    assert body["progress"] == pytest.approx(3 / 11)
+    assert body["stop_reasons"]["1"][str(track.pk)]["frame"] == 1
 
 
 def test_batch_propagation_covers_several_videos(cast, tmp_path, checkpoint, start_worker):
@@ -160,7 +174,7 @@ def test_batch_propagation_covers_several_videos(cast, tmp_path, checkpoint, sta
     tracks = [create_track(video=v, label=cast.project.labels.first(), frame_index=2, bbox=clips.square_box(2),
                            by=cast.alice) for v in videos]
     worker = start_worker(**NO_LOST_STOP)
-    batch = start_batch(videos=videos, by=cast.carol, max_running=1, project=cast.project)
+    batch = start_batch(videos=videos, by=cast.carol, max_running=1, backward=True, project=cast.project)
     assert batch.jobs.count() == 3
     assert batch.jobs.filter(enqueued_at__isnull=False).count() == 1  # bounded concurrency
     wait_for(lambda: not batch.jobs.filter(status__in=["queued", "running"]).exists(), 180, "the batch", worker)
