@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "or flat (<seq>/frames/, <seq>/masks/)")
     parser.add_argument("--config", choices=("davis", "vot"), default="davis",
                         help="tracker hyper-parameters (default: davis)")
+    parser.add_argument("--precision", choices=("exact", "fast"), default="exact",
+                        help="tracker precision (docs/tracker.md): exact float32 (default) or fast")
     parser.add_argument("--json", type=Path, default=None, help="write the report here")
     parser.add_argument("--sequences", nargs="+", default=None, metavar="SEQ",
                         help="sequence names, space- or comma-separated, or a file with one per "
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             if not weights.is_file():
                 parser.error(f"weights not found: {weights} (pass --weights or set "
                              f"{WEIGHTS_ENV}; --results scores saved masks without weights)")
-            scores = evaluate_tracker(args.data, tracker_factory(weights, args.config),
+            scores = evaluate_tracker(args.data, tracker_factory(weights, args.config, args.precision),
                                       sequences=sequences, save_dir=args.save_results,
                                       progress=not args.quiet)
     except (ValueError, FileNotFoundError) as exc:
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.baseline is not None:
         report.update(mode="baseline", baseline=args.baseline)
     else:
-        report.update(mode="tracker", weights=str(weights), config=args.config)
+        report.update(mode="tracker", weights=str(weights), config=args.config, precision=args.precision)
     print(format_table(report))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)

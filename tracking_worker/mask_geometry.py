@@ -26,14 +26,19 @@ def rotated_box_from_mask(
     mask: np.ndarray,
     fallback_xywh: tuple[float, float, float, float],
     min_area: float = 100.0,
+    offset: tuple[int, int] = (0, 0),
 ) -> np.ndarray:
     """Return the (4, 2) corners of the min-area rectangle around the mask's largest contour.
 
     Falls back to the corners of `fallback_xywh` when the mask has no contour of area above
-    `min_area` (contour area in pixels, as cv2.contourArea measures it).
+    `min_area` (contour area in pixels, as cv2.contourArea measures it). `offset` places a mask
+    cut from a larger frame: contours come back in frame pixels, so the rectangle is the one the
+    whole frame's mask gives, provided the cut holds every foreground pixel.
     """
+    if mask.size == 0:
+        return xywh_corners(fallback_xywh)
     mask_u8 = np.ascontiguousarray(mask, dtype=np.uint8)
-    found = cv2.findContours(mask_u8, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    found = cv2.findContours(mask_u8, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE, offset=offset)
     contours = found[-2]  # OpenCV 3 returns (image, contours, hierarchy), 4 and 5 (contours, hierarchy)
     if contours:
         areas = [cv2.contourArea(c) for c in contours]

@@ -282,7 +282,7 @@ def evaluate_results(
     return results
 
 
-def tracker_factory(weights: str | Path, config: str = "davis") -> Callable[[], TrackerLike]:
+def tracker_factory(weights: str | Path, config: str = "davis", precision: str = "exact") -> Callable[[], TrackerLike]:
     """Load the SiamMask weights once and return a function that makes a fresh Tracker."""
     # imported here so that scoring saved results needs neither torch nor the tracker
     from tracking_worker.siammask import Tracker, TrackerConfig, load_model
@@ -291,7 +291,7 @@ def tracker_factory(weights: str | Path, config: str = "davis") -> Callable[[], 
     if config not in factories:
         raise ValueError(f"unknown tracker config {config!r}; choose from {sorted(factories)}")
     model = load_model(str(weights))
-    tracker_config = factories[config]()
+    tracker_config = factories[config](precision=precision)
     return lambda: Tracker(model, tracker_config)
 
 

@@ -45,6 +45,9 @@ class TrackerConfig:
 
     # runtime: None picks "cuda" when available, else "cpu"
     device: str | None = None
+    # "exact": float32, the official numerics; "fast": bfloat16 on capable CPUs, float16 on
+    # CUDA (precision.py; accuracy measured in docs/tracker.md, opt-in per job)
+    precision: str = "exact"
 
     def __post_init__(self) -> None:
         if (self.instance_size - self.exemplar_size) % self.total_stride:
@@ -53,6 +56,8 @@ class TrackerConfig:
             raise ValueError(f"window_influence must be in [0, 1], got {self.window_influence}")
         if not 0.0 < self.seg_thr < 1.0:
             raise ValueError(f"seg_thr must be in (0, 1), got {self.seg_thr}")
+        if self.precision not in ("exact", "fast"):
+            raise ValueError(f"precision must be 'exact' or 'fast', got {self.precision!r}")
 
     @classmethod
     def davis(cls, **overrides) -> TrackerConfig:

@@ -94,8 +94,19 @@ def patches_to_tensor(patches: list[np.ndarray], device: torch.device) -> torch.
     return batch.permute(0, 3, 1, 2).float().contiguous()
 
 
-def paste_window_mask(
-    window_probs: np.ndarray,
+def paste_window_mask(window_probs: np.ndarray, mapping: np.ndarray, frame_hw: tuple[int, int]) -> np.ndarray:
+    """Warp a candidate window's (S, S) float32 mask over the whole frame; outside it is -1.
+
+    The official crop_back (bilinear, border -1) with `mapping` from `window_to_frame`. The
+    tracker computes only the part that can hold mask pixels (paste.py); this is the reference.
+    """
+    height, width = frame_hw
+    return cv2.warpAffine(window_probs, mapping, (width, height), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=-1)
+
+
+def window_to_frame(
+    out_size: int,
     crop_center_xy: np.ndarray,
     crop_side: int,
     row: int,
@@ -103,18 +114,13 @@ def paste_window_mask(
     cfg: TrackerConfig,
     frame_hw: tuple[int, int],
 ) -> np.ndarray:
-    """Warp a candidate window's square mask back into the frame; outside it is -1.
+    """Return the (2, 3) affine map from a candidate window's mask pixels to frame pixels.
 
-    Args:
-        window_probs: (S, S) float32 probabilities over the candidate window (S = 127 after
-            refine, 63 from the mask head).
-        crop_center_xy / crop_side: the search crop the window lies in (side rounded, frame px).
-        row, col: the window's position in the score map.
-    Returns:
-        (H, W) float32 probabilities in frame pixels.
+    out_size: the window mask's side (127 after refine, 63 from the mask head).
+    crop_center_xy / crop_side: the search crop the window lies in (side rounded, frame px).
+    row, col: the window's position in the score map.
     """
     height, width = frame_hw
-    out_size = window_probs.shape[0]
     # official: siamese_track, crop_box corner = centre - side / 2; window of side 127 * s whose
     # corner is offset by ((col, row) - base_size / 2) * total_stride * s, s = crop side / 255
     s = crop_side / cfg.instance_size
@@ -124,12 +130,4 @@ def paste_window_mask(
     back = (-sub_x * k, -sub_y * k, width * k, height * k)
     # official crop_back: scale (out - 1) / box side, the same affine map, bilinear, border -1
     a, b = (width - 1) / back[2], (height - 1) / back[3]
-    mapping = np.array([[a, 0.0, -a * back[0]], [0.0, b, -b * back[1]]], dtype=np.float64)
-    return cv2.warpAffine(
-        window_probs,
-        mapping,
-        (width, height),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=-1,
-    )
+    return np.array([[a, 0.0, -a * back[0]], [0.0, b, -b * back[1]]], dtype=np.float64)

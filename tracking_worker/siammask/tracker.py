@@ -31,11 +31,14 @@ from .crops import (
     exemplar_crop_side,
     get_subwindow,
     mean_color,
-    paste_window_mask,
     patches_to_tensor,
     search_crop_side,
+    window_to_frame,
 )
 from .network import SiamMask, TemplateKernels
+from .paste import paste_window
+from .precision import model_for
+from .stages import StageClock, no_clock
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,13 +108,15 @@ class MultiTracker:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}")
         self.config = config or TrackerConfig.davis()
         self.device = resolve_device(self.config.device)
-        self.model = model.to(self.device).eval()
+        # fast precision runs a converted copy (precision.py); exact runs `model` itself
+        self.model = model_for(model, self.device, self.config.precision)
         # the mobile trunk runs as a frozen graph (BatchNorm folded, weights pre-packed): ~3x
         # faster on CPU, equal to the module within float rounding (tests/.../test_mobile.py)
         freeze = getattr(self.model.features, "freeze_trunk", None)
         if freeze is not None:
             freeze()
         self.max_batch = max_batch
+        self.clock: StageClock | None = None  # set by benchmarks for the time split (stages.py)
         self._anchors = generate_anchors(self.config)
         self._window = cosine_window(self.config)
         self._targets: dict[Hashable, _Target] = {}
@@ -144,7 +149,7 @@ class MultiTracker:
         size = np.array([w, h])
         pad_bgr = mean_color(frame_bgr)
         patch = get_subwindow(frame_bgr, center, cfg.exemplar_size, exemplar_crop_side(size, cfg), pad_bgr)
-        kernels = self.model.template(patches_to_tensor([patch], self.device))
+        kernels = self.model.template(self._tensor([patch]))
         self._targets[obj_id] = _Target(center, size, pad_bgr, frame_hw, kernels)
 
     def restore(self, obj_id: Hashable, box_xywh: Sequence[float]) -> None:
@@ -182,42 +187,61 @@ class MultiTracker:
             results.update(zip(chunk, self._track_batch(frame_bgr, [self._targets[i] for i in chunk])))
         return results
 
+    def _tensor(self, patches: list[np.ndarray]) -> torch.Tensor:
+        batch = patches_to_tensor(patches, self.device)
+        if self.config.precision == "exact":
+            return batch  # contiguous float32: the layout the parity tests were measured with
+        return batch.contiguous(memory_format=torch.channels_last)
+
     def _track_batch(self, frame_bgr: np.ndarray, targets: list[_Target]) -> list[TrackResult]:
         cfg = self.config
-        # official: siamese_track, search crop of side round(s_x) around the last centre
-        crop_sides = [round(search_crop_side(t.size, cfg)) for t in targets]
-        patches = [
-            get_subwindow(frame_bgr, t.center, cfg.instance_size, side, t.pad_bgr)
-            for t, side in zip(targets, crop_sides)
-        ]
-        kernels = TemplateKernels.cat([t.kernels for t in targets])
-        out = self.model.search(patches_to_tensor(patches, self.device), kernels)
+        stage = self.clock or no_clock
+        with stage("crop"):
+            # official: siamese_track, search crop of side round(s_x) around the last centre
+            crop_sides = [round(search_crop_side(t.size, cfg)) for t in targets]
+            patches = [
+                get_subwindow(frame_bgr, t.center, cfg.instance_size, side, t.pad_bgr)
+                for t, side in zip(targets, crop_sides)
+            ]
+            batch_input = self._tensor(patches)
+        with stage("network"):
+            out = self.model.search(batch_input, TemplateKernels.cat([t.kernels for t in targets]))
         batch = len(targets)
         expected = (batch, 2 * cfg.anchor_num, cfg.score_size, cfg.score_size)
         assert tuple(out.score.shape) == expected, f"score map {tuple(out.score.shape)} != {expected}"
-        # official: softmax over channel pairs (k, A + k); foreground is the second
-        scores = torch.softmax(out.score.reshape(batch, 2, -1), dim=1)[:, 1].cpu().numpy()
-        deltas = out.loc.reshape(batch, 4, -1).cpu().numpy()
-
-        picks = [self._pick(t, s, d) for t, s, d in zip(targets, scores, deltas)]
+        with stage("decode"):
+            # official: softmax over channel pairs (k, A + k); foreground is the second; float32
+            # in both precisions, so argmax ties and box deltas stay comparable
+            scores = torch.softmax(out.score.float().reshape(batch, 2, -1), dim=1)[:, 1].cpu().numpy()
+            deltas = out.loc.float().reshape(batch, 4, -1).cpu().numpy()
+            picks = [self._pick(t, s, d) for t, s, d in zip(targets, scores, deltas)]
         rows = [p[0] for p in picks]
         cols = [p[1] for p in picks]
-        logits = self.model.refine_at(out, rows, cols) if cfg.refine else self.model.mask_at(out, rows, cols)
-        side = cfg.mask_out_size
-        probs = torch.sigmoid(logits).reshape(batch, side, side).cpu().numpy()
-        # the quality head judges the very mask that is returned (refined or not)
-        quality = self.model.quality_at(out, rows, cols, logits)
-        qualities = quality.float().cpu().numpy().tolist() if quality is not None else [None] * batch
+        with stage("mask"):
+            logits = self.model.refine_at(out, rows, cols) if cfg.refine else self.model.mask_at(out, rows, cols)
+            side = cfg.mask_out_size
+            probs = torch.sigmoid(logits.float()).reshape(batch, side, side).cpu().numpy()
+            # the quality head judges the very mask that is returned (refined or not)
+            quality = self.model.quality_at(out, rows, cols, logits)
+            qualities = quality.float().cpu().numpy().tolist() if quality is not None else [None] * batch
 
         results = []
         for target, crop_side, window_probs, quality, (row, col, score, old_center) in zip(
             targets, crop_sides, probs, qualities, picks
         ):
-            in_frame = paste_window_mask(window_probs, old_center, crop_side, row, col, cfg, target.frame_hw)
-            mask = in_frame > cfg.seg_thr
-            # official: the fallback box uses the new centre and size before clamping
-            unclamped = (*(target.center - target.size / 2), *target.size)
-            rotated_box = rotated_box_from_mask(mask.view(np.uint8), unclamped, cfg.min_contour_area)
+            with stage("paste"):
+                # only the frame rectangle that can hold mask pixels, with the official full-frame
+                # warp's values there (paste.py): the cost does not grow with the frame
+                mapping = window_to_frame(side, old_center, crop_side, row, col, cfg, target.frame_hw)
+                pasted = paste_window(window_probs, mapping, target.frame_hw, cfg.seg_thr)
+                window_mask = pasted.mask
+                mask = pasted.frame_mask(window_mask)
+            with stage("rotated_box"):
+                # official: the fallback box uses the new centre and size before clamping
+                unclamped = (*(target.center - target.size / 2), *target.size)
+                rotated_box = rotated_box_from_mask(
+                    window_mask.view(np.uint8), unclamped, cfg.min_contour_area, offset=pasted.origin
+                )
             self._clamp(target)
             box = (*(float(v) for v in target.center - target.size / 2), *(float(v) for v in target.size))
             results.append(TrackResult(score, box, rotated_box, mask, quality))

@@ -12,6 +12,7 @@ from tracking_worker.siammask.crops import (
     mean_color,
     paste_window_mask,
     search_crop_side,
+    window_to_frame,
 )
 
 
@@ -67,7 +68,7 @@ def test_centre_window_is_pasted_around_the_crop_centre():
     cfg = TrackerConfig.davis()
     ones = np.ones((127, 127), dtype=np.float32)
     # crop side 255 (s = 1) around (200, 150): the centre window is 127 px wide around it
-    pasted = paste_window_mask(ones, np.array([200.0, 150.0]), 255, 12, 12, cfg, (300, 400))
+    pasted = paste_window_mask(ones, window_to_frame(127, np.array([200.0, 150.0]), 255, 12, 12, cfg, (300, 400)), (300, 400))
     ys, xs = np.nonzero(pasted > 0.5)
     assert pasted.shape == (300, 400)
     assert abs(xs.min() - (200 - 63.5)) <= 1.5 and abs(xs.max() - (200 + 63.5)) <= 1.5

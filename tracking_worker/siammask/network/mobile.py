@@ -30,6 +30,7 @@ from .siammask import SiamMask
 MOBILE_ARCH: dict = {"channels": 128, "quality": True}
 TAPS = (1, 3, 6, 13)  # features.N outputs used: strides 2, 4, 8, 8; widths 16, 24, 32, 96
 TAP_CHANNELS = (16, 24, 32, 96)
+FLOAT32_LAYERS = 7  # features.0-6 stay float32 in the fast precision (MobileFeatureExtractor.to_low_precision)
 # window of candidate (r, c) in each padded stage map: 64, 32 and 16 cells under its 127 crop px
 MOBILE_WINDOWS = (WindowGeometry(16, 4, 64), WindowGeometry(8, 2, 32), WindowGeometry(4, 1, 16))
 
@@ -39,6 +40,7 @@ class MobileTrunk(MobileNetV2):
 
     def __init__(self) -> None:
         super().__init__(output_stride=8, last=TAPS[-1])
+        self.low_precision: tuple[int, torch.dtype] | None = None  # (first layer, dtype) when fast
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1) * 255, persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1) * 255, persistent=False)
 
@@ -46,7 +48,10 @@ class MobileTrunk(MobileNetV2):
         x = (x.flip(1) - self.mean) / self.std  # BGR 0-255 -> normalised RGB
         x = F.pad(x, (1, 0, 1, 0))  # zero = the mean colour after normalising; aligns cells
         taps = []
+        switch, dtype = self.low_precision or (-1, x.dtype)
         for index, layer in enumerate(self.features):
+            if index == switch:
+                x = x.to(dtype)
             x = layer(x)
             if index in TAPS:
                 taps.append(x)
@@ -63,7 +68,7 @@ class MobileAdjust(nn.Module):
         )
 
     def forward(self, shallow: torch.Tensor, deep: torch.Tensor) -> torch.Tensor:
-        x = self.downsample(torch.cat([shallow, deep], dim=1))
+        x = self.downsample(torch.cat([shallow.to(deep.dtype), deep], dim=1))  # (fast: float32 + bf16)
         side = x.shape[-1]
         if side < 20:  # template (16 cells): the 7x7 centred on cell 8 (crop pixel 63)
             centre = side // 2
@@ -80,6 +85,20 @@ class MobileFeatureExtractor(nn.Module):
         self.downsample = MobileAdjust(channels)
         self._frozen_trunk = None
 
+    def to_low_precision(self, dtype: torch.dtype) -> None:
+        """Convert for the fast precision: the normalisation and features.0-6 stay float32.
+
+        features.2's expansion conv gives values up to ~77 that its BatchNorm centres and scales
+        by up to 26: that cancellation turns bfloat16's 0.4 % rounding, of its weights or of its
+        input, into 8.5 % at its output. With features.0-2 in float32 the held-out DAVIS J fell
+        by 0.012; with features.0-6 (up to the refine module's last tap) by 0.002 (docs/tracker.md).
+        """
+        self.to(memory_format=torch.channels_last)
+        for layer in self.features.features[FLOAT32_LAYERS:]:
+            layer.to(dtype)
+        self.downsample.to(dtype)
+        self.features.low_precision = (FLOAT32_LAYERS, dtype)
+
     def freeze_trunk(self) -> None:
         """Run the trunk as a frozen, inference-optimised graph (its weights will not change).
 
@@ -88,7 +107,8 @@ class MobileFeatureExtractor(nn.Module):
         a frozen trunk; the module's parameters stay as they are, so checkpoints are unchanged.
         """
         trunk = self.features.eval()
-        example = torch.zeros(1, 3, 127, 127, device=next(trunk.parameters()).device)
+        weight = next(trunk.parameters())
+        example = torch.zeros(1, 3, 127, 127, device=weight.device, dtype=weight.dtype)
         with torch.no_grad():
             graph = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(trunk, example)))
         object.__setattr__(self, "_frozen_trunk", graph)  # not a submodule: not in state_dict
