@@ -51,6 +51,13 @@ class Source(models.TextChoices):
 MANUAL_SOURCES = (Source.MANUAL_BOX, Source.MANUAL_MASK)
 
 
+class Precision(models.TextChoices):
+    """Tracker precision of a propagation job (tracking_worker/siammask/precision.py)."""
+
+    EXACT = "exact"
+    FAST = "fast"
+
+
 class Direction(models.TextChoices):
     FORWARD = "forward"
     BACKWARD = "backward"

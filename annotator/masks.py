@@ -8,7 +8,7 @@
 import numpy as np
 from pycocotools import mask as coco_mask
 
-from tracking_worker.mask_geometry import mask_to_xywh, rotated_box_from_mask
+from formats.mask_geometry import mask_to_xywh, rotated_box_from_mask
 
 
 class MaskError(ValueError):

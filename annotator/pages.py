@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.urls import path, re_path
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from annotator.api.throttles import sign_in_wait
+
 
 @ensure_csrf_cookie
 @login_required
@@ -14,8 +16,24 @@ def app_shell(request, *args, **kwargs):
     return render(request, "annotator/app.html", {"username": request.user.username})
 
 
+class SignInView(auth_views.LoginView):
+    """Django's login page, with the API token endpoint's limits on password guesses."""
+
+    template_name = "annotator/login.html"
+
+    def post(self, request, *args, **kwargs):
+        wait = sign_in_wait(request)
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        # An unbound form: binding it would check the password, the very guess being refused.
+        context = self.get_context_data(form=self.get_form_class()(request), retry_after=wait)
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="annotator/login.html"), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
     path("", app_shell, name="app"),
     re_path(r"^(?:projects|videos|review)(?:/.*)?$", app_shell),

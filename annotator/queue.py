@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotator.models import OutboxMessage
-from tracking_worker.celery_app import DEFAULT_QUEUE, GPU_QUEUE, PRIORITY_INTERACTIVE, app
+from config.celery import DEFAULT_QUEUE, GPU_QUEUE, PRIORITY_INTERACTIVE, app
 
 log = logging.getLogger(__name__)
 

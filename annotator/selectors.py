@@ -1,6 +1,8 @@
 """Reads, always scoped by the user's memberships: what a user cannot see does not exist (404)."""
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Min, QuerySet
 
 from annotator.choices import Role
 from annotator.models import (
@@ -10,11 +12,13 @@ from annotator.models import (
     Label,
     Membership,
     ModelCheckpoint,
+    OutboxMessage,
     Project,
     PropagationJob,
     ReviewComment,
     Track,
     Video,
+    WorkerHeartbeat,
 )
 
 # What each role may do besides reading. Managers may do everything.
@@ -94,5 +98,23 @@ def imports_visible_to(user) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(project__in=projects_visible_to(user))
 
 
+def exports_of(project: Project) -> QuerySet[ExportJob]:
+    return project.exports.prefetch_related("videos")
+
+
+def imports_of(project: Project) -> QuerySet[ImportJob]:
+    return project.imports.all()
+
+
 def active_job_for(track: Track) -> PropagationJob | None:
     return PropagationJob.objects.filter(job_tracks__track=track, job_tracks__active=True).first()
+
+
+def workers_seen_since(since: datetime) -> QuerySet[WorkerHeartbeat]:
+    """Return the workers whose last heartbeat is at or after `since` (server-wide, so not scoped)."""
+    return WorkerHeartbeat.objects.filter(last_seen__gte=since)
+
+
+def outbox_backlog() -> dict:
+    """Return {"waiting": n, "oldest": created_at or None} of the task messages not yet sent."""
+    return OutboxMessage.objects.aggregate(waiting=Count("pk"), oldest=Min("created_at"))

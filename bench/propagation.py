@@ -1,6 +1,6 @@
 """End-to-end propagation time against the tracker alone, on the same frames, in one run.
 
-    .venv/bin/python bench/propagation.py [--frames 300] [--weights weights/starter.pth] [--variant light]
+    .venv/bin/python bench/propagation.py [--frames 300] [--weights weights/starter.pth --variant light]
 
 Pipeline = POST /api/tracks/{id}/propagate/ -> Redis -> a real Celery worker -> frames read from
 storage -> tracker -> chunked writes to PostgreSQL, timed from the request until the job row says
@@ -67,8 +67,8 @@ def clip_frames(n: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=300)
-    parser.add_argument("--weights", default=str(REPO / "weights/starter.pth"))
-    parser.add_argument("--variant", default="light")
+    parser.add_argument("--weights", default=str(REPO / "weights/mobile.pth"), help="default: the built-in default model")
+    parser.add_argument("--variant", default="mobile")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-propagation-"))
     weights = Path(args.weights).resolve()
@@ -100,7 +100,7 @@ def main() -> None:
     track = create_track(video=video, label=project.labels.first(), frame_index=0, bbox=box, by=user)
 
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "tracking_worker.celery_app", "worker", "-Q", "gpu",
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "gpu",
                                "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
                               cwd=REPO, env=env, start_new_session=True)
     try:

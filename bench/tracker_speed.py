@@ -42,8 +42,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from formats.mask_geometry import rotated_box_from_mask
 from tracking_worker.machine import cpu_model
-from tracking_worker.mask_geometry import rotated_box_from_mask
 from tracking_worker.siammask import MultiTracker, TrackerConfig
 from tracking_worker.siammask.crops import paste_window_mask, window_to_frame
 from tracking_worker.siammask.network import SiamMask

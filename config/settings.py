@@ -5,6 +5,8 @@ command starts the whole app on a fresh machine. DATABASE_URL and CELERY_BROKER_
 PostgreSQL and Redis for deployment and tests.
 """
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -30,7 +32,26 @@ if not _secret:
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])  # e.g. https://label.example.org
+
+# HTTPS: production (DEBUG=0) is HTTPS-only unless told otherwise; `make run` (DEBUG=1) serves
+# plain http on 127.0.0.1. `manage.py check --deploy` passes on these defaults (docs/operations.md).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health probes come over plain http from inside the network (docker-compose's healthcheck).
+SECURE_REDIRECT_EXEMPT = [r"^api/health/?$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Behind a proxy that ends TLS, the header it sets, e.g. HTTP_X_FORWARDED_PROTO,https; without it
+# every proxied request looks like http and is redirected again. Only set it if the proxy
+# overwrites that header on every request (else a client could claim https).
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER must be HEADER,value (e.g. HTTP_X_FORWARDED_PROTO,https), "
+                               f"got {','.join(_proxy_ssl_header)!r}")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -91,6 +112,15 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds throttle counters. Never the database cache: a wrong password answers 400, which
+# rolls the request's transaction back (annotator.request_transaction), and the count with it. Without
+# CACHE_URL, files under SIAMLABEL_VAR_DIR: shared by the embedded mode's processes, no server.
+CACHES = {"default": env.cache_url("CACHE_URL") if env.str("CACHE_URL", default="") else
+          {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    raise ImproperlyConfigured("CACHE_URL must not be a database cache: throttle counts would roll back with "
+                               "failed sign-ins; use redis://, filecache:// or locmemcache://")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -139,15 +169,47 @@ SIAMLABEL_MAX_ATTEMPTS = env.int("SIAMLABEL_MAX_ATTEMPTS", default=3)
 if SIAMLABEL_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured(f"SIAMLABEL_MAX_ATTEMPTS must be at least 1, got {SIAMLABEL_MAX_ATTEMPTS}")
 SIAMLABEL_WEIGHTS_DIR = Path(env.str("SIAMLABEL_WEIGHTS_DIR", default=str(BASE_DIR / "weights")))
+# Tracker precision of a propagation job that does not name one: "exact" (float32, the official
+# numerics) or "fast" (bfloat16 trunk on CPUs with AVX-512 BF16/AMX, float16 on CUDA); docs/tracker.md.
+SIAMLABEL_DEFAULT_PRECISION = env.str("SIAMLABEL_DEFAULT_PRECISION", default="exact")
+if SIAMLABEL_DEFAULT_PRECISION not in ("exact", "fast"):
+    raise ImproperlyConfigured(f"SIAMLABEL_DEFAULT_PRECISION must be exact or fast, got {SIAMLABEL_DEFAULT_PRECISION!r}")
+# Threads of a worker process for torch and for OpenCV; 0 = the cores this process may run on
+# (its CPU affinity, which containers and taskset narrow). docs/operations.md.
+SIAMLABEL_TORCH_THREADS = env.int("SIAMLABEL_TORCH_THREADS", default=0)
+SIAMLABEL_OPENCV_THREADS = env.int("SIAMLABEL_OPENCV_THREADS", default=0)
+
+# An API token stops working this long after it was issued; POST /api/auth/token/ issues a new one.
+SIAMLABEL_TOKEN_LIFETIME = timedelta(hours=env.int("SIAMLABEL_TOKEN_LIFETIME_HOURS", default=14 * 24))
+if SIAMLABEL_TOKEN_LIFETIME <= timedelta(0):
+    raise ImproperlyConfigured("SIAMLABEL_TOKEN_LIFETIME_HOURS must be at least 1")
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    """Return a DRF throttle rate from the environment: requests/period, period s, min, hour or day."""
+    rate = env.str(name, default=default)
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(f"{name} must look like 10/min (requests per s, min, hour or day), got {rate!r}")
+    return rate
+
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "annotator.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "annotator.api.schema.AutoSchema",  # adds the standard error responses
     "EXCEPTION_HANDLER": "annotator.api.errors.exception_handler",
+    # annotator.api.throttles; counters live in CACHES. docs/operations.md, "Throttling".
+    "DEFAULT_THROTTLE_RATES": {
+        "sign_in_ip": _throttle_rate("SIAMLABEL_THROTTLE_SIGN_IN_IP", "20/min"),
+        "sign_in_username": _throttle_rate("SIAMLABEL_THROTTLE_SIGN_IN_USERNAME", "5/min"),
+        "member_add": _throttle_rate("SIAMLABEL_THROTTLE_MEMBER_ADD", "60/hour"),
+    },
+    # Proxies in front that append to X-Forwarded-For. 0: the client is REMOTE_ADDR, and a forged
+    # X-Forwarded-For cannot buy a fresh per-IP budget.
+    "NUM_PROXIES": env.int("SIAMLABEL_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SiamLabel API",
@@ -163,10 +225,11 @@ SPECTACULAR_SETTINGS = {
         "VideoStatusEnum": "annotator.choices.VideoStatus",
         "JobStatusEnum": "annotator.choices.JobStatus",
         "ReviewStatusEnum": "annotator.choices.ReviewStatus",
+        "HealthStateEnum": "annotator.api.serializers_system.HEALTH_STATES",
     },
 }
 
-# Celery: CELERY_* keys, read by tracking_worker.celery_app with namespace="CELERY".
+# Celery: CELERY_* keys, read by config/celery.py with namespace="CELERY".
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):

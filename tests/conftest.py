@@ -37,11 +37,33 @@ class ProcessGroup:
                 self.kill()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def plain_http_and_private_cache():
+    """Serve plain http (test client, live server) and keep throttle counters in this process.
+
+    DEBUG=0 turns on the https redirect (config/settings.py), and the default file cache under
+    var/ is shared by every run from this checkout.
+    """
+    from django.test import override_settings
+
+    cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "siamlabel-tests"}
+    with override_settings(SECURE_SSL_REDIRECT=False, CACHES={"default": cache}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def no_throttle_counts(plain_http_and_private_cache):
+    """Start each test with no sign-in or member-add attempts counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 class WorkerProcess(ProcessGroup):
     """A real `celery worker` process against the test database and the real broker."""
 
     def __init__(self, env: dict, log_path: Path, queues: str = "gpu,default", *,
-                 app: str = "tracking_worker.celery_app", pool: str = "solo"):
+                 app: str = "config", pool: str = "solo"):
         self.env, self.log_path, self.queues, self.app, self.pool = env, log_path, queues, app, pool
 
     def start(self) -> "WorkerProcess":
@@ -89,7 +111,7 @@ def start_worker(worker_env, tmp_path):
     """Start worker processes on demand; all are stopped after the test."""
     workers = []
 
-    def start(queues: str = "gpu,default", *, app: str = "tracking_worker.celery_app", pool: str = "solo",
+    def start(queues: str = "gpu,default", *, app: str = "config", pool: str = "solo",
               **extra_env) -> WorkerProcess:
         worker = WorkerProcess(worker_env | extra_env, tmp_path / f"worker{len(workers)}.log", queues,
                                app=app, pool=pool).start()

@@ -9,6 +9,7 @@ import threading
 
 from celery import Task, shared_task
 
+from tracking_worker import threads  # noqa: F401  (connects worker signals; autodiscovery imports this module)
 from tracking_worker.heartbeat import set_worker_state
 
 log = logging.getLogger(__name__)
@@ -48,15 +49,16 @@ class ModelTask(Task):
         set_worker_state(device=str(device), checkpoint_sha256=checkpoint.sha256)
         job.__class__.objects.filter(pk=job.pk).update(checkpoint=checkpoint, checkpoint_sha256=checkpoint.sha256)
         config = TrackerConfig.vot() if checkpoint.config == "vot" else TrackerConfig.davis()
-        return model, _with_overrides(config)
+        return model, _with_overrides(config, precision=job.precision)
 
 
-def _with_overrides(config):
+def _with_overrides(config, **fixed):
     import dataclasses
 
     from django.conf import settings
 
     overrides = {
+        **fixed,
         "lost_score_threshold": settings.SIAMLABEL_LOST_SCORE_THRESHOLD,
         "lost_patience": settings.SIAMLABEL_LOST_PATIENCE,
     }

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotator import builtin_weights, selectors
-from annotator.choices import Direction, ReviewStatus, Role
+from annotator.choices import Direction, Precision, ReviewStatus, Role
 from annotator.models import (
     FrameAnnotation,
     Label,
@@ -176,6 +176,11 @@ class FrameRangeSerializer(VersionSerializer):
 class PropagateSerializer(serializers.Serializer):
     frame = serializers.IntegerField(min_value=0)
     direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.FORWARD)
+    precision = serializers.ChoiceField(
+        choices=Precision.choices, required=False,
+        help_text="exact (float32, the official numerics) or fast (bfloat16/float16 trunk, docs/tracker.md); "
+                  "default: the server's SIAMLABEL_DEFAULT_PRECISION",
+    )
 
 
 class VideoPropagateSerializer(PropagateSerializer):
@@ -214,7 +219,7 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PropagationJob
-        fields = ["id", "video", "tracks", "start_frame", "direction", "status", "progress", "frames_done",
+        fields = ["id", "video", "tracks", "start_frame", "direction", "precision", "status", "progress", "frames_done",
                   "frames_total", "fps", "seconds_left", "attempts", "error", "cancel_requested", "checkpoint",
                   "checkpoint_sha256", "model", "stop_reasons", "batch", "created_at", "started_at", "finished_at"]
         read_only_fields = fields

@@ -8,8 +8,8 @@
 Every frame gets a PNG (all background where no track has a mask). Where masks of two tracks
 overlap, the higher object id wins the pixel, so a round trip through DAVIS is lossless only
 for masks that do not overlap. Frames with only a manual box have no mask and are left out.
-The palette is the one the evaluation tool writes (`tracking_worker.evaluation.davis`, which
-imports neither torch nor Django): one definition for both.
+The palette is `formats.davis`, which the evaluation tool writes with too (it imports neither
+torch nor Django): one definition for both.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PIL import Image
 
 from annotator import masks
 from annotator.exporters.base import Exporter, VideoExport, frame_file
-from tracking_worker.evaluation.davis import davis_palette
+from formats.davis import davis_palette
 
 FRAMES_DIR = "JPEGImages"
 MASKS_DIR = "Annotations"

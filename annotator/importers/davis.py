@@ -26,7 +26,7 @@ from annotator.importers.base import (
     frame_number,
     mask_frame,
 )
-from tracking_worker.evaluation.davis import VOID_ID, read_id_png
+from formats.davis import VOID_ID, read_id_png
 
 MASKS_DIR = "Annotations"
 FRAMES_DIR = "JPEGImages"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus
+from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Precision
 
 
 class BatchPropagation(models.Model):
@@ -26,6 +26,8 @@ class PropagationJob(models.Model):
     tracks = models.ManyToManyField("annotator.Track", through="annotator.JobTrack", related_name="jobs")
     start_frame = models.PositiveIntegerField()
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.FORWARD)
+    precision = models.CharField(max_length=8, choices=Precision.choices, default=Precision.EXACT,
+                                 help_text="Tracker precision: exact (float32) or fast (docs/tracker.md).")
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     frames_done = models.PositiveIntegerField(default=0)
     frames_total = models.PositiveIntegerField(default=0)

@@ -10,6 +10,7 @@ runs at once; the batch job then leaves that track out (docs/propagation.md, "Ba
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -20,7 +21,7 @@ from annotator.models import BatchPropagation, JobTrack, PropagationJob, Track
 from annotator.segments import stale_segments
 from annotator.selectors import default_checkpoint
 from annotator.services.errors import ServiceError
-from tracking_worker.celery_app import PRIORITY_BATCH
+from config.celery import PRIORITY_BATCH
 
 SKIPPED_BUSY = "skipped: job {job} was propagating the track when the batch job started"
 SKIPPED_UP_TO_DATE = "skipped: up to date by the time the batch job started"
@@ -58,6 +59,7 @@ def start_batch(*, videos, by, max_running: int = 2, backward: bool = False, pro
         checkpoint = default_checkpoint()
         jobs = PropagationJob.objects.bulk_create([
             PropagationJob(video_id=video_id, start_frame=start, direction=direction, created_by=by, batch=batch,
+                           precision=settings.SIAMLABEL_DEFAULT_PRECISION,
                            checkpoint=checkpoint)
             for video_id, start, direction in plan
         ])

@@ -25,49 +25,11 @@ def resolve_path(file: str) -> Path:
     return path if path.is_absolute() else Path(settings.SIAMLABEL_WEIGHTS_DIR) / path
 
 
-# Run in a child process: annotator never imports torch (tests/test_import_boundaries.py). It
-# loads the file the way workers do (tracking_worker.siammask.load_model, strict, weights_only)
-# and exits 2 with one line on stderr when the file is not a checkpoint of the variant, 3 when
-# this environment cannot load checkpoints at all.
-_STRICT_LOAD = """
-import sys
-path, variant = sys.argv[1], sys.argv[2]
-
-
-def fail(reason, status=2):
-    print(reason, file=sys.stderr)
-    sys.exit(status)
-
-
-def first_line(exc):
-    text = str(exc)
-    # weights_only failures bury the cause under advice about weights_only=False
-    text = text.split("WeightsUnpickler error:", 1)[-1]
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
-
-
-try:
-    import torch
-    from tracking_worker.siammask import load_model
-except Exception as exc:
-    fail(f"{type(exc).__name__}: {exc}", status=3)
-try:
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-except Exception as exc:
-    with open(path, "rb") as f:
-        head = f.read(64).lstrip().lower()
-    html = head.startswith((b"<!doctype html", b"<html"))
-    fail(f"torch.load(weights_only=True) cannot read it ({'it is an HTML page' if html else first_line(exc)})")
-meta = checkpoint.get("meta") if isinstance(checkpoint, dict) else None
-found = meta.get("variant", "sharp") if isinstance(meta, dict) else "sharp"
-if found != variant:
-    fail(f"its metadata says it is a {found} checkpoint")
-try:
-    load_model(checkpoint, device="cpu")
-except Exception as exc:
-    fail(first_line(exc))
-"""
+# Run as a child process (tracking_worker/verify_checkpoint.py): annotator imports neither torch
+# nor tracking_worker (tests/test_import_boundaries.py). It loads the file the way workers do and
+# exits 2 with one line on stderr when the file is not a checkpoint of the variant, 3 when this
+# environment cannot load checkpoints at all.
+VERIFY_COMMAND = ["-m", "tracking_worker.verify_checkpoint"]
 
 
 def verify_checkpoint(
@@ -79,7 +41,7 @@ def verify_checkpoint(
     """
     what = what or path.name
     try:
-        result = subprocess.run([sys.executable, "-c", _STRICT_LOAD, str(path), variant], cwd=settings.BASE_DIR,
+        result = subprocess.run([sys.executable, *VERIFY_COMMAND, str(path), variant], cwd=settings.BASE_DIR,
                                 capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise ServiceError(f"checking {what} took longer than {timeout:.0f} s") from exc

@@ -1,22 +1,26 @@
 """Starting, cancelling and reverting propagation jobs (the worker runs them)."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotator import queue
-from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Source, TrackChange
+from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Precision, Source, TrackChange
 from annotator.models import JobTrack, PropagationJob, Track
 from annotator.selectors import active_job_for, default_checkpoint
 from annotator.services import history
 from annotator.services.errors import Conflict, ServiceError
 from annotator.services.tracks import check_frame
-from tracking_worker.celery_app import PRIORITY_BATCH, PRIORITY_INTERACTIVE
+from config.celery import PRIORITY_BATCH, PRIORITY_INTERACTIVE
 
 
 def start_propagation(
-    *, tracks: list[Track], start_frame: int, direction: str, by, enqueue: bool = True
+    *, tracks: list[Track], start_frame: int, direction: str, by, enqueue: bool = True,
+    precision: str | None = None,
 ) -> PropagationJob:
     """Create a job for tracks of one video from an annotated keyframe, and queue it.
+
+    `precision` is the tracker's (exact or fast); None takes settings.SIAMLABEL_DEFAULT_PRECISION.
 
     Raises Conflict (409) naming the running job when one of the tracks already has one. A batch
     job that has not started yet holds no track (services/batches.py), so it never conflicts.
@@ -28,6 +32,9 @@ def start_propagation(
         raise ServiceError("tracks propagated together must belong to one video")
     if direction not in Direction.values:
         raise ServiceError(f"direction must be one of {', '.join(Direction.values)}")
+    precision = precision or settings.SIAMLABEL_DEFAULT_PRECISION
+    if precision not in Precision.values:
+        raise ServiceError(f"precision must be one of {', '.join(Precision.values)}")
     check_frame(video, start_frame)
     for track in tracks:
         if not track.annotations.filter(frame_index=start_frame).exists():
@@ -35,7 +42,7 @@ def start_propagation(
     try:
         with transaction.atomic():
             job = PropagationJob.objects.create(
-                video=video, start_frame=start_frame, direction=direction, created_by=by,
+                video=video, start_frame=start_frame, direction=direction, precision=precision, created_by=by,
                 checkpoint=default_checkpoint(), enqueued_at=timezone.now() if enqueue else None,
             )
             JobTrack.objects.bulk_create([JobTrack(job=job, track=t) for t in tracks])

@@ -117,7 +117,7 @@ def e2e_broker():
 
     Module-scoped so the app points back at the usual broker before other suites' workers run.
     """
-    from tracking_worker.celery_app import app
+    from config.celery import app
 
     keys = ("broker_url", "broker_write_url", "broker_read_url")
 
@@ -151,7 +151,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, e2e_media, e2e_bro
     with django_db_blocker.unblock():
         url = database_url()
     name = f"e2e-{uuid.uuid4().hex[:8]}"
-    cmd = [str(Path(sys.executable).parent / "celery"), "-A", "tracking_worker.celery_app", "worker", "-Q", "gpu,default",
+    cmd = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "-Q", "gpu,default",
            "-P", "solo", "--concurrency", "1", "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
            "--loglevel", "INFO"]
     checkpoint = tracker_checkpoint()

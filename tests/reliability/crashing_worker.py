@@ -6,7 +6,7 @@ It stands for a clip that crashes the decoder or an out-of-memory kill: once the
 job's start commits (a video extracting; an export, import or propagation job running, its
 attempt counted), the process exits through os._exit, with no cleanup, no acknowledgement and no
 chance to mark anything failed, as if the kernel had killed it. Nothing else differs from
-`celery -A tracking_worker.celery_app`.
+`celery -A config`.
 """
 
 import os
@@ -14,7 +14,7 @@ import os
 from django.db import transaction
 from django.db.models.signals import post_save
 
-from tracking_worker.celery_app import app  # noqa: F401  (what `celery -A` looks up)
+from config.celery import app  # noqa: F401  (what `celery -A` looks up)
 
 STARTED = {"annotator.Video": "extracting", "annotator.ExportJob": "running", "annotator.ImportJob": "running",
            "annotator.PropagationJob": "running"}

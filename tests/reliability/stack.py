@@ -214,6 +214,7 @@ class Stack:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "SIAMLABEL_"))}
         self.env |= {
             "DEBUG": "0", "SECRET_KEY": "reliability-test-secret", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",  # plain http on 127.0.0.1, production settings otherwise
             "DATABASE_URL": self.postgres.url, "CELERY_BROKER_URL": self.redis.url,
             "MEDIA_ROOT": str(root / "media"), "SIAMLABEL_WEIGHTS_DIR": str(STARTER_WEIGHTS.parent),
             "CELERY_VISIBILITY_TIMEOUT": "10", "SIAMLABEL_JOB_LEASE_SECONDS": "6",

@@ -45,6 +45,7 @@ import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -74,7 +75,9 @@ FUZZ_SETTINGS = hypothesis_settings(
 # The mark makes pytest-django create the test database; each test is then one more savepoint.
 pytestmark = pytest.mark.django_db
 
-APP = get_wsgi_application()
+# Built at import, before tests/conftest.py turns the https redirect off for the suite (plain http).
+with override_settings(SECURE_SSL_REDIRECT=False):
+    APP = get_wsgi_application()
 SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", APP)
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
 
@@ -100,7 +103,6 @@ def seed(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seed once for the module inside a transaction that is rolled back at the end."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections, transaction
-    from django.test import override_settings
 
     media = tmp_path_factory.mktemp("fuzz-media")
     # Even with database=None hypothesis caches constants and unicode tables: not in the repository.

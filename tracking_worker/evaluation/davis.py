@@ -6,7 +6,8 @@ Two dataset layouts are recognised automatically (see docs/evaluation.md):
 - flat:  ``<root>/<seq>/frames/*.jpg`` and ``<root>/<seq>/masks/*.png``
 
 Masks and results are PNGs whose pixel values (palette indices or grey levels) are object ids:
-0 is background and 255 (void) is read as background.
+0 is background and 255 (void) is read as background. The PNG format itself (palette, void id,
+reading) is `formats.davis`, shared with the web app's DAVIS exporter and importer.
 
     seq = read_sequence(data_dir, "bear")
     ground_truth = load_ground_truth(seq)          # list of HxW id maps (None: no mask)
@@ -23,11 +24,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from formats.davis import VOID_ID, davis_palette, read_id_png
+
 DAVIS = "davis"
 FLAT = "flat"
 
 FRAME_SUFFIXES = (".jpg", ".jpeg", ".png")
-VOID_ID = 255
 # DAVIS ships frames per resolution; the benchmark numbers are at 480p
 DAVIS_RESOLUTION = "480p"
 
@@ -104,25 +106,6 @@ def load_frame(path: str | Path) -> np.ndarray:
     return frame
 
 
-def read_id_png(path: str | Path) -> np.ndarray:
-    """Return the raw pixel values of an id PNG (palette or greyscale) as an HxW array."""
-    with Image.open(path) as img:
-        if img.mode in ("P", "L", "I", "I;16", "I;16B", "I;16L"):
-            return np.array(img)
-        if img.mode == "1":
-            return np.array(img).astype(np.uint8)
-        if img.mode == "LA":
-            return np.array(img)[..., 0]
-        if img.mode in ("RGB", "RGBA"):
-            rgb = np.array(img)[..., :3]
-            # a greyscale image saved as RGB is fine; colour-coded ids are not readable
-            if (rgb == rgb[..., :1]).all():
-                return rgb[..., 0]
-        raise ValueError(
-            f"{path}: mode {img.mode} is not an id mask; save palette (P) or greyscale (L) PNGs"
-        )
-
-
 def write_id_png(path: str | Path, ids: np.ndarray) -> None:
     """Write an HxW map of object ids (0..255) as a palette PNG with the DAVIS colours."""
     ids = np.asarray(ids)
@@ -132,20 +115,6 @@ def write_id_png(path: str | Path, ids: np.ndarray) -> None:
     img.putpalette(davis_palette().ravel().tolist())
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     img.save(path)
-
-
-def davis_palette() -> np.ndarray:
-    """Return the 256x3 uint8 palette of DAVIS annotations (the PASCAL VOC colour map)."""
-    palette = np.zeros((256, 3), dtype=np.uint8)
-    for index in range(256):
-        code, colour = index, [0, 0, 0]
-        # spread the index's bits over the channels, most significant bit first
-        for shift in range(7, -1, -1):
-            for channel in range(3):
-                colour[channel] |= ((code >> channel) & 1) << shift
-            code >>= 3
-        palette[index] = colour
-    return palette
 
 
 def ids_from_raw(raw_masks: Iterable[np.ndarray | None]) -> list[np.ndarray | None]:

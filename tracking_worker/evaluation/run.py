@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from tracking_worker import mask_geometry
+from formats import mask_geometry
 from tracking_worker.evaluation import davis
 from tracking_worker.evaluation.metrics import (
     boundary_accuracy,
@@ -127,7 +127,7 @@ def bbox_from_mask(mask: np.ndarray) -> tuple[int, int, int, int]:
 def rotated_box_from_mask(mask: np.ndarray) -> np.ndarray:
     """Return the 4x2 corners of a nonempty mask's rotated box, by the tracker's own rule.
 
-    tracking_worker.mask_geometry (the official SiamMask rule, shared with the web side): the
+    formats.mask_geometry (the official SiamMask rule, shared with the web side): the
     min-area rectangle around the largest region, or the mask's box when that region is tiny.
     """
     mask = np.asarray(mask).astype(bool)

@@ -1,5 +1,6 @@
 """Drive the tracker over a job's frames: batched tracks, lost-target stops, chunked writes."""
 
+import copy
 import dataclasses
 import logging
 import threading
@@ -11,15 +12,15 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from annotator import masks
 from annotator.choices import JobStatus
 from annotator.models import FrameAnnotation, PropagationJob
 from annotator.services.attempts import gave_up_reason, out_of_attempts
 from annotator.services.batches import take_batch_locks
 from annotator.services.propagation import finish_job, job_finished, requeue_job
 from tracking_worker.frame_reader import prefetch_frames, read_frame
+from tracking_worker.propagation.background import BackgroundWrites
 from tracking_worker.propagation.plan import DirectionPlan, TrackRun, plan_job
-from tracking_worker.propagation.writer import FrameRecord, fill_keyframe_mask, flush, remove_stale_frames
+from tracking_worker.propagation.writer import FlushResult, FrameRecord, fill_keyframe_mask, flush, remove_stale_frames
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_SECONDS = 0.5
@@ -189,6 +190,11 @@ def lost_stop(first_low: FrameRecord, *, score_threshold: float, quality_thresho
             "threshold": threshold, "score": first_low.score, "quality": first_low.quality}
 
 
+def edit_stop(frame: int) -> dict:
+    """The `stop_reasons` entry of a run that met a manual frame made while the job ran."""
+    return {"reason": "manual frame made during the job", "frame": frame, "edited_at": frame}
+
+
 def _jsonable(config) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
 
@@ -207,13 +213,18 @@ class _Propagation:
         self.steps_at_start = self.steps_done
         self.started = time.monotonic()
         self.last_cancel_check = self.started
+        self.ended: dict[int, int] = {}  # writer thread only: track -> manual frame its run ends before
         PropagationJob.objects.filter(pk=job.pk).update(frames_total=self.steps_total, frames_done=self.steps_done)
 
     def run(self) -> None:
         key_frame = read_frame(self.video.frame_path(self.job.start_frame))
         self._fill_keyframe_masks(key_frame)
-        for plan in self.plans:
-            self._run_direction(plan, key_frame)
+        self.writes = BackgroundWrites()
+        try:
+            for plan in self.plans:
+                self._run_direction(plan, key_frame)
+        finally:
+            self.writes.close()
 
     def _fill_keyframe_masks(self, key_frame) -> None:
         """Give a box-only keyframe the tracker's mask on that frame (its box stays as drawn)."""
@@ -279,19 +290,30 @@ class _Propagation:
         for track_id in held:
             ready.extend(held[track_id])
         self._flush(ready, step, stops)
+        for result in self.writes.drain():
+            self._apply(result, stops)
         for run in runs.values():
             end = stops.get(str(run.track_id), {}).get("edited_at")
             frames_in_range = [f for f in run.frames if end is None or (f - end) * step < 0]
             remove_stale_frames(self.job, run.track_id, frames_in_range)
 
     def _flush(self, records: list[FrameRecord], step: int, stops: dict) -> None:
+        """Hand a chunk to the writer thread; apply what finished writes found (tracking thread)."""
         elapsed = max(time.monotonic() - self.started, 1e-6)
         fps = (self.steps_done - self.steps_at_start) / elapsed
-        result = flush(self.job, records, step=step, frames_done=min(self.steps_done, self.steps_total), fps=fps)
+        frames_done = min(self.steps_done, self.steps_total)
+        for result in self.writes.submit(self._write, records, step, copy.deepcopy(stops), frames_done, fps):
+            self._apply(result, stops)
+
+    def _write(self, records: list[FrameRecord], step: int, stops: dict, frames_done: int, fps: float) -> FlushResult:
+        """Write one chunk and the stops known so far (writer thread; see background.py)."""
+        # a run that met a manual frame in an earlier chunk writes nothing past it
+        records = [r for r in records if r.track_id not in self.ended
+                   or (r.frame_index - self.ended[r.track_id]) * step < 0]
+        result = flush(self.job, records, step=step, frames_done=frames_done, fps=fps)
+        self.ended.update(result.ended_at)
         for track_id, frame in result.ended_at.items():
-            stops[str(track_id)] = {"reason": "manual frame made during the job", "frame": frame, "edited_at": frame}
-            if track_id in self.tracker:
-                self.tracker.remove(track_id)
+            stops[str(track_id)] = edit_stop(frame)
         if stops:
             with transaction.atomic():
                 job = PropagationJob.objects.select_for_update().get(pk=self.job.pk)
@@ -300,6 +322,14 @@ class _Propagation:
                 job.save(update_fields=["stop_reasons", "heartbeat_at"])
         else:
             PropagationJob.objects.filter(pk=self.job.pk).update(heartbeat_at=timezone.now())
+        return result
+
+    def _apply(self, result: FlushResult, stops: dict) -> None:
+        """Stop the runs that met a manual frame; end the job when it was cancelled."""
+        for track_id, frame in result.ended_at.items():
+            stops[str(track_id)] = edit_stop(frame)
+            if track_id in self.tracker:
+                self.tracker.remove(track_id)
         if result.cancel_requested:
             raise JobCancelled()
 
@@ -320,10 +350,11 @@ class _Propagation:
 
     @staticmethod
     def _record(track_id: int, frame_index: int, result) -> FrameRecord:
+        # the mask is encoded on the writer thread (FrameRecord.encode)
         return FrameRecord(
             track_id=track_id, frame_index=frame_index, score=float(result.score),
             bbox=[float(v) for v in result.bbox], rotated_box=[[float(x), float(y)] for x, y in result.rotated_box],
-            mask_rle=masks.encode_mask(result.mask), area=int(result.mask.sum()),
+            mask_rle=None, mask=result.mask, area=int(result.mask.sum()),
             quality=None if result.quality is None else float(result.quality),
         )
 

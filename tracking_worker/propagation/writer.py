@@ -6,7 +6,9 @@ while the job ran becomes that run's new end. Every write that reaches a track i
 accepted makes it a draft again, in the same transaction (annotator/services/history.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,9 +27,18 @@ class FrameRecord:
     score: float
     bbox: list[float]
     rotated_box: list[list[float]]
-    mask_rle: dict
+    mask_rle: dict | None  # None until encode() (the writer thread encodes)
     area: int
     quality: float | None = None  # predicted IoU; None for models without a quality head
+    mask: np.ndarray | None = field(default=None, repr=False)  # the frame mask, until encoded
+
+    def encode(self) -> "FrameRecord":
+        """Turn the mask into its COCO RLE (the expensive part of a record) and drop the array."""
+        if self.mask is not None:
+            from annotator import masks
+
+            self.mask_rle, self.mask = masks.encode_mask(self.mask), None
+        return self
 
 
 @dataclass
@@ -40,6 +51,8 @@ def flush(
     job: PropagationJob, records: list[FrameRecord], *, step: int, frames_done: int, fps: float | None
 ) -> FlushResult:
     """Upsert the records and the job's progress in one transaction, stopping runs at new anchors."""
+    for record in records:
+        record.encode()  # before the transaction: no lock is held while masks are encoded
     track_ids = sorted({r.track_id for r in records})
     with transaction.atomic():
         list(Track.objects.select_for_update().filter(pk__in=track_ids).order_by("pk").values_list("pk"))
@@ -94,6 +107,7 @@ def remove_stale_frames(job: PropagationJob, track_id: int, frames: list[int]) -
 
 def fill_keyframe_mask(job: PropagationJob, record: FrameRecord) -> None:
     """Give a box-only keyframe the tracker's mask on that frame; its box stays as drawn."""
+    record.encode()
     with transaction.atomic():
         filled = FrameAnnotation.objects.filter(
             track_id=record.track_id, frame_index=record.frame_index, mask_rle__isnull=True

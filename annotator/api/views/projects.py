@@ -8,6 +8,7 @@ from annotator import selectors
 from annotator.api.permissions import RoleRequired
 from annotator.api.schema import error
 from annotator.api.serializers import LabelSerializer, MembershipSerializer, ProjectSerializer
+from annotator.api.throttles import MemberAddThrottle
 from annotator.api.views.base import require, scoped, validated
 from annotator.services import projects as project_services
 
@@ -78,9 +79,15 @@ class LabelViewSet(viewsets.GenericViewSet, generics.RetrieveUpdateDestroyAPIVie
         project_services.delete_label(label=instance)
 
 
-@extend_schema_view(post=extend_schema(responses={201: MembershipSerializer, 409: error("already a member")}))
+@extend_schema_view(post=extend_schema(responses={
+    201: MembershipSerializer, 409: error("already a member"),
+    429: error("too many members added (SIAMLABEL_THROTTLE_MEMBER_ADD); wait Retry-After seconds"),
+}))
 class ProjectMembersView(generics.ListCreateAPIView):
     serializer_class = MembershipSerializer
+
+    def get_throttles(self):
+        return [MemberAddThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
         return self.project().memberships.select_related("user")
@@ -90,6 +97,7 @@ class ProjectMembersView(generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         project = self.project()
+        # Before the username is read: to anyone but a manager, every name gets the same answer.
         require(request, "manage", project)
         data = validated(MembershipSerializer, request.data)
         membership = project_services.add_member(project=project, username=data["user"]["username"], role=data["role"])

@@ -110,7 +110,8 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         track = self.get_object()
         data = validated(PropagateSerializer, request.data)
         job = propagation_services.start_propagation(
-            tracks=[track], start_frame=data["frame"], direction=data["direction"], by=request.user
+            tracks=[track], start_frame=data["frame"], direction=data["direction"], by=request.user,
+            precision=data.get("precision"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

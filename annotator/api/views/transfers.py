@@ -19,7 +19,6 @@ from annotator.api.views.base import require, scoped, validated
 from annotator.services import transfers as transfer_services
 
 
-# Scoped reads; they belong with the others in selectors.py (kept here while that file is shared).
 @extend_schema_view(post=extend_schema(request=ExportCreateSerializer, responses={202: ExportSerializer}))
 class ProjectExportsView(generics.ListCreateAPIView):
     """GET: the project's exports, newest first. POST: start an export (managers)."""
@@ -30,7 +29,7 @@ class ProjectExportsView(generics.ListCreateAPIView):
         return scoped(self.request, selectors.projects_visible_to, self.kwargs["pk"])
 
     def get_queryset(self):
-        return self.project().exports.prefetch_related("videos")
+        return selectors.exports_of(self.project())
 
     def create(self, request, *args, **kwargs):
         project = self.project()
@@ -75,7 +74,7 @@ class ProjectImportsView(generics.ListCreateAPIView):
         return scoped(self.request, selectors.projects_visible_to, self.kwargs["pk"])
 
     def get_queryset(self):
-        return self.project().imports.all()
+        return selectors.imports_of(self.project())
 
     def create(self, request, *args, **kwargs):
         project = self.project()

@@ -92,7 +92,8 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         if len(tracks) != len(set(data["tracks"])):
             raise ServiceError("some tracks do not belong to this video")
         job = propagation_services.start_propagation(
-            tracks=tracks, start_frame=data["frame"], direction=data["direction"], by=request.user
+            tracks=tracks, start_frame=data["frame"], direction=data["direction"], by=request.user,
+            precision=data.get("precision"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

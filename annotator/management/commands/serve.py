@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def _start(self, host: str, port: int) -> list[subprocess.Popen]:
         python = sys.executable
-        celery = [python, "-m", "celery", "-A", "tracking_worker.celery_app", "worker", "--without-gossip",
+        celery = [python, "-m", "celery", "-A", "config", "worker", "--without-gossip",
                   "--without-mingle", "--loglevel", "INFO"]
         commands = [
             [python, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}", "--workers", "2",

@@ -13,7 +13,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Return the caller's API token for a username and password (the same one until revoked). */
+        /** @description Return the caller's token and when it expires; an expired one is replaced by a new key. */
         post: operations["auth_token_create"];
         /** @description Revoke the caller's token: it gets 401 from now on; POST again for a new one. */
         delete: operations["auth_token_destroy"];
@@ -79,6 +79,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Anyone: ok/degraded per component. Staff users also get `details`: error messages (they name
+         *     hosts, ports and database users), worker host names and queues, the checkpoint, the outbox.
+         */
         get: operations["health_retrieve"];
         put?: never;
         post?: never;
@@ -699,6 +703,62 @@ export interface components {
             first: number;
             last: number;
         };
+        Health: {
+            /**
+             * @description ok when the database and the broker are
+             *
+             *     * `ok` - ok
+             *     * `degraded` - degraded
+             */
+            status: components["schemas"]["HealthStateEnum"];
+            database: components["schemas"]["HealthStateEnum"];
+            broker: components["schemas"]["HealthStateEnum"];
+            /**
+             * @description ok when a live worker serves each queue (gpu, default)
+             *
+             *     * `ok` - ok
+             *     * `degraded` - degraded
+             */
+            workers: components["schemas"]["HealthStateEnum"];
+            /** @description staff users only */
+            details?: components["schemas"]["HealthDetails"];
+        };
+        HealthCheckpoint: {
+            name: string;
+            sha256: string;
+            variant: string;
+        };
+        HealthDetails: {
+            /** @description why each degraded component (database, broker) failed */
+            errors: {
+                [key: string]: string;
+            };
+            /** @description workers with a heartbeat in the last minute */
+            workers: components["schemas"]["HealthWorker"][];
+            default_checkpoint: components["schemas"]["HealthCheckpoint"] | null;
+            /** @description null while the database is down */
+            outbox: components["schemas"]["HealthOutbox"] | null;
+        };
+        HealthOutbox: {
+            /** @description task messages not yet sent to the broker */
+            waiting: number;
+            /** Format: date-time */
+            oldest: string | null;
+        };
+        /**
+         * @description * `ok` - ok
+         *     * `degraded` - degraded
+         * @enum {string}
+         */
+        HealthStateEnum: "ok" | "degraded";
+        HealthWorker: {
+            hostname: string;
+            queues: string[];
+            device: string;
+            checkpoint_sha256: string;
+            /** Format: date-time */
+            last_seen: string;
+        };
         Import: {
             readonly id: number;
             readonly project: number;
@@ -722,12 +782,28 @@ export interface components {
             file: string;
             format: components["schemas"]["FormatEnum"];
         };
+        IssuedToken: {
+            /** @description Send it as `Authorization: Token <token>`. */
+            token: string;
+            /**
+             * Format: date-time
+             * @description When it stops working (SIAMLABEL_TOKEN_LIFETIME_HOURS after it was issued); then POST again for a new one.
+             */
+            expires: string;
+        };
         Job: {
             readonly id: number;
             readonly video: number;
             readonly tracks: number[];
             readonly start_frame: number;
             readonly direction: components["schemas"]["DirectionEnum"];
+            /**
+             * @description Tracker precision: exact (float32) or fast (docs/tracker.md).
+             *
+             *     * `exact` - Exact
+             *     * `fast` - Fast
+             */
+            readonly precision: components["schemas"]["PrecisionEnum"];
             readonly status: components["schemas"]["JobStatusEnum"];
             /**
              * Format: double
@@ -838,6 +914,12 @@ export interface components {
             version?: number;
             label?: number;
         };
+        /**
+         * @description * `exact` - Exact
+         *     * `fast` - Fast
+         * @enum {string}
+         */
+        PrecisionEnum: "exact" | "fast";
         Project: {
             readonly id: number;
             name: string;
@@ -853,6 +935,13 @@ export interface components {
             frame: number;
             /** @default forward */
             direction: components["schemas"]["DirectionEnum"];
+            /**
+             * @description exact (float32, the official numerics) or fast (bfloat16/float16 trunk, docs/tracker.md); default: the server's SIAMLABEL_DEFAULT_PRECISION
+             *
+             *     * `exact` - Exact
+             *     * `fast` - Fast
+             */
+            precision?: components["schemas"]["PrecisionEnum"];
         };
         Reject: {
             /** @description The track version you last saw (optimistic locking). */
@@ -1021,6 +1110,13 @@ export interface components {
             frame: number;
             /** @default forward */
             direction: components["schemas"]["DirectionEnum"];
+            /**
+             * @description exact (float32, the official numerics) or fast (bfloat16/float16 trunk, docs/tracker.md); default: the server's SIAMLABEL_DEFAULT_PRECISION
+             *
+             *     * `exact` - Exact
+             *     * `fast` - Fast
+             */
+            precision?: components["schemas"]["PrecisionEnum"];
             tracks: number[];
         };
         /**
@@ -1071,7 +1167,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthToken"];
+                    "application/json": components["schemas"]["IssuedToken"];
                 };
             };
             /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
@@ -1085,6 +1181,15 @@ export interface operations {
             };
             /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many sign-in attempts from this address or for this username; wait Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1488,9 +1593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             /** @description the database or the broker is down */
@@ -1499,9 +1602,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
@@ -3240,6 +3341,15 @@ export interface operations {
             };
             /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many members added (SIAMLABEL_THROTTLE_MEMBER_ADD); wait Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -85,3 +85,29 @@ def test_the_schema_describes_a_stop(client):
     keys = {"reason", "frame", "measure", "value", "threshold", "score", "quality"}
     assert keys <= set(schemas["Stop"]["properties"])
     assert sorted(schemas["Stop"]["required"]) == ["frame", "reason"]
+
+
+@pytest.mark.django_db
+def test_a_job_runs_in_the_precision_asked_for(clients, track):
+    job = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0, "precision": "fast"}, format="json")
+    assert job.status_code == 202, job.json()
+    assert job.json()["precision"] == "fast"
+    assert PropagationJob.objects.get(pk=job.json()["id"]).precision == "fast"
+
+
+@pytest.mark.django_db
+def test_precision_defaults_to_the_setting(clients, track, settings):
+    settings.SIAMLABEL_DEFAULT_PRECISION = "fast"
+    job = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()
+    assert job["precision"] == "fast"
+    settings.SIAMLABEL_DEFAULT_PRECISION = "exact"
+    clients.alice.post(f"/api/jobs/{job['id']}/cancel/")
+    assert clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()["precision"] == "exact"
+
+
+@pytest.mark.django_db
+def test_an_unknown_precision_is_refused(clients, track):
+    response = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0, "precision": "half"}, format="json")
+    assert response.status_code == 400
+    assert "precision" in str(response.json())
+    assert not PropagationJob.objects.exists()

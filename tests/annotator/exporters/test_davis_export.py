@@ -11,8 +11,8 @@ from PIL import Image
 from annotator import masks
 from annotator.choices import Source
 from annotator.models import FrameAnnotation
+from formats.davis import davis_palette
 from tests.annotator.labelled import FRAMES, export, person_mask, read_json, ring, square
-from tracking_worker.evaluation.davis import davis_palette
 from tracking_worker.evaluation.report import summarize
 from tracking_worker.evaluation.run import evaluate_results
 

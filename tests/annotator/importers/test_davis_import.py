@@ -6,8 +6,8 @@ from PIL import Image
 
 from annotator import masks
 from annotator.models import FrameAnnotation, Track
+from formats.davis import davis_palette
 from tests.annotator.labelled import import_archive, square, zip_bytes
-from tracking_worker.evaluation.davis import davis_palette
 
 pytestmark = pytest.mark.django_db
 

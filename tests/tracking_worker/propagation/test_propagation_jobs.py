@@ -181,3 +181,13 @@ def test_batch_propagation_covers_several_videos(cast, tmp_path, checkpoint, sta
     assert batch_progress(BatchPropagation.objects.get(pk=batch.pk))["by_status"] == {"succeeded": 3}
     for t in tracks:
         assert sorted(frames_of(t)) == list(range(8))
+
+
+def test_a_fast_job_tracks_in_the_fast_precision(clients, cast, ready_video, track, checkpoint, start_worker):
+    worker = start_worker(**NO_LOST_STOP)
+    job = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0, "precision": "fast"},
+                             format="json").json()
+    job = wait_for(lambda: finished(job["id"]), 120, "the job to finish", worker)
+    assert job.status == "succeeded", job.error
+    assert job.tracker_config["precision"] == "fast"
+    assert len(frames_of(track)) == ready_video.frame_count

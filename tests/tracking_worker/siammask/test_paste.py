@@ -5,7 +5,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from tracking_worker.mask_geometry import rotated_box_from_mask
+from formats.mask_geometry import rotated_box_from_mask
 from tracking_worker.siammask import TrackerConfig
 from tracking_worker.siammask.crops import paste_window_mask, window_to_frame
 from tracking_worker.siammask.paste import _fma_f32, paste_window

@@ -87,10 +87,12 @@ class LightTrunk(nn.Module):
             SeparableBlock(c2, c3), *(SeparableBlock(c3, c3, dilation=2) for _ in range(blocks[2] - 1))
         )
 
+    low_precision: torch.dtype | None = None  # fast precision: layer2 on runs in this dtype
+
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         p0 = self.stem(x / 255.0)  # raw 0-255 BGR in, like the sharp model; scaled here
         p1 = self.layer1(self.maxpool(p0))
-        p2 = self.layer2(p1)
+        p2 = self.layer2(p1 if self.low_precision is None else p1.to(self.low_precision))
         p3 = self.layer3(p2)
         return p0, p1, p2, p3
 
@@ -116,6 +118,13 @@ class LightFeatureExtractor(nn.Module):
         super().__init__()
         self.features = LightTrunk(widths, blocks)
         self.downsample = LightAdjust(widths[3], channels)
+
+    def to_low_precision(self, dtype: torch.dtype) -> None:
+        """Convert for the fast precision: the stem and layer1 stay float32 (docs/tracker.md)."""
+        self.to(memory_format=torch.channels_last)
+        for part in (self.features.layer2, self.features.layer3, self.downsample):
+            part.to(dtype)
+        self.features.low_precision = dtype
 
     def forward(self, x: torch.Tensor) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
         stages = self.features(x)

@@ -1,7 +1,12 @@
 """The Celery app shared by the web process (to enqueue) and the workers (to run tasks).
 
-Importing it never imports torch: tasks import their heavy modules inside their bodies.
-Start a worker: celery -A tracking_worker.celery_app worker -Q gpu,default
+    celery -A config worker -Q gpu --pool solo      # propagation
+    celery -A config worker -Q default              # frame extraction, exports, imports
+    from config.celery import app, GPU_QUEUE        # the web side (annotator/queue.py) sends with it
+
+Importing it imports neither torch nor any worker code: the workers find their tasks through
+autodiscovery (`annotator.tasks`, `tracking_worker.tasks`, which also connects the worker
+signals), and those import their heavy modules inside task bodies.
 """
 
 import os
@@ -23,6 +28,7 @@ app.conf.task_routes = {
     "tracking_worker.*": {"queue": GPU_QUEUE},
     "annotator.*": {"queue": DEFAULT_QUEUE},
 }
+# Lazy: the modules are imported when a worker starts, before any worker signal is sent.
 app.autodiscover_tasks(["annotator", "tracking_worker"])
 
 
@@ -33,6 +39,3 @@ def _make_broker_folders(sender, **_):
         folder = (sender.conf.broker_transport_options or {}).get(key)
         if folder and str(sender.conf.broker_url).startswith("filesystem://"):
             os.makedirs(folder, exist_ok=True)
-
-
-from tracking_worker import heartbeat  # noqa: E402,F401  (connects worker signals)
