@@ -67,9 +67,11 @@ def main(argv: list[str] | None = None) -> int:
                        capture_output=True)
         try:
             best: dict[tuple[str, str], float] = {}
-            for _ in range(args.rounds):
+            sides = [("this", REPO), ("ref", ref_tree)]
+            for round_index in range(args.rounds):
                 for model in args.models:
-                    for side, tree in (("this", REPO), ("ref", ref_tree)):
+                    # who goes first alternates too, so warm-up or drift favours neither side
+                    for side, tree in sides if round_index % 2 == 0 else sides[::-1]:
                         out = subprocess.run([sys.executable, "-c", TIMER, model, str(args.threads), str(args.frames),
                                               str(weights), str(args.tennis)], cwd=tree, check=True,
                                              capture_output=True, text=True).stdout
