@@ -20,7 +20,7 @@ frontend:
 	$(MAKE) -C frontend build
 
 run: install frontend
-	DEBUG=$${DEBUG:-1} $(PY) manage.py serve
+	$(PY) manage.py serve
 
 test: install frontend
 	$(MAKE) -C frontend test

@@ -76,13 +76,20 @@ def propagate_videos_both_ways(modeladmin, request, queryset):
     _start_batch(modeladmin, request, queryset, backward=True)
 
 
+@admin.display(description="fps", ordering="fps")
+def rounded_fps(obj):
+    """A clip's or a job's frame rate to one decimal: 29.97002997 reads as 30.0."""
+    return "—" if obj.fps is None else f"{obj.fps:.1f}"
+
+
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
     actions = [propagate_videos, propagate_videos_both_ways]
-    list_display = ["name", "project", "status", "width", "height", "fps", "frame_count", "created_at"]
+    list_display = ["name", "project", "status", "width", "height", rounded_fps, "frame_count", "created_at"]
     list_filter = ["status", "project"]
     search_fields = ["name", "project__name", "error"]
-    readonly_fields = ["status", "error", "width", "height", "fps", "frame_count", "extraction_progress",
+    exclude = ["fps"]  # shown rounded, read-only
+    readonly_fields = ["status", "error", "width", "height", rounded_fps, "frame_count", "extraction_progress",
                        "source_file", "source_size", "created_at", "track_count"]
 
     @admin.display(description="tracks")
@@ -136,11 +143,12 @@ class JobTrackInline(admin.TabularInline):
 
 @admin.register(PropagationJob)
 class PropagationJobAdmin(admin.ModelAdmin):
-    list_display = ["id", "video", "status", "direction", "start_frame", "frames_done", "frames_total", "fps",
+    list_display = ["id", "video", "status", "direction", "start_frame", "frames_done", "frames_total", rounded_fps,
                     "batch", "created_at"]
     list_filter = ["status", "direction", "video__project"]
     search_fields = ["video__name", "error"]
-    readonly_fields = ["frames_done", "frames_total", "fps", "error", "checkpoint_sha256", "tracker_config",
+    exclude = ["fps"]  # shown rounded, read-only
+    readonly_fields = ["frames_done", "frames_total", rounded_fps, "error", "checkpoint_sha256", "tracker_config",
                        "stop_reasons", "attempts", "created_at", "started_at", "finished_at", "progress", "duration"]
     inlines = [JobTrackInline]
 

@@ -2,7 +2,10 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import FileResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.urls import path, re_path
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -14,6 +17,12 @@ from annotator.api.throttles import sign_in_wait
 def app_shell(request, *args, **kwargs):
     """Every front-end route serves the same page; the TypeScript app routes on the client."""
     return render(request, "annotator/app.html", {"username": request.user.username})
+
+
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request):
+    """Browsers ask for /favicon.ico on every site whatever the page links; answer it, not a 404."""
+    return FileResponse(open(finders.find("annotator/favicon.ico"), "rb"), content_type="image/x-icon")
 
 
 class SignInView(auth_views.LoginView):
@@ -33,6 +42,7 @@ class SignInView(auth_views.LoginView):
 
 
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
     path("", app_shell, name="app"),

@@ -81,9 +81,16 @@ def jobs_visible_to(user) -> QuerySet[PropagationJob]:
     )
 
 
-def default_checkpoint() -> ModelCheckpoint | None:
-    """Return the checkpoint new propagation jobs start with (server-wide, so not scoped)."""
+def default_checkpoint(project: Project | None = None) -> ModelCheckpoint | None:
+    """Return the checkpoint new propagation jobs start with: the project's choice, else the server's."""
+    if project is not None and project.default_checkpoint_id:
+        return project.default_checkpoint
     return ModelCheckpoint.objects.filter(is_default=True).first()
+
+
+def checkpoints_listed() -> QuerySet[ModelCheckpoint]:
+    """Return every registered checkpoint (server-wide: any signed-in user may see them), default first."""
+    return ModelCheckpoint.objects.all()
 
 
 def comments_visible_to(user) -> QuerySet[ReviewComment]:

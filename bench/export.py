@@ -175,6 +175,11 @@ def measure(project_id: int, videos: int, format: str, include_frames: bool, tra
 def run_child(args, project_id: int, videos: int, format: str, include_frames: bool, trace: bool, env) -> dict:
     command = [sys.executable, __file__, "--measure", str(project_id), str(videos), format, str(int(include_frames)),
                "--database-url", env["DATABASE_URL"]] + (["--trace"] if trace else [])
+    return child_result(command, env)
+
+
+def child_result(command: list[str], env) -> dict:
+    """Run one measurement in a fresh process (a fresh ru_maxrss); return the JSON it prints last."""
     proc = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
     if proc.returncode != 0:
         raise SystemExit(f"measurement failed:\n{proc.stderr}")

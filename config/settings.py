@@ -19,9 +19,17 @@ env = environ.Env()
 VAR_DIR = Path(env.str("SIAMLABEL_VAR_DIR", default=str(BASE_DIR / "var")))  # the embedded mode's state
 
 DEBUG = env.bool("DEBUG", default=False)
+# The embedded mode (`make run`, README's manage.py commands): nothing configured, neither a database
+# nor a secret. It keeps a generated key in var/ and serves plain http on 127.0.0.1. Naming a
+# DATABASE_URL or a SECRET_KEY says "deployment": a key is then required and HTTPS is the default.
+EMBEDDED = not any(env.str(name, default="") for name in ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE"))
 _secret = env.str("SECRET_KEY", default="") or (
     Path(env.str("SECRET_KEY_FILE")).read_text().strip() if env.str("SECRET_KEY_FILE", default="") else ""
 )
+if EMBEDDED:
+    from config.secret_key import embedded_secret_key
+
+    _secret = embedded_secret_key(VAR_DIR / "secret_key")
 if not _secret:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -34,16 +42,17 @@ SECRET_KEY = _secret
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])  # e.g. https://label.example.org
 
-# HTTPS: production (DEBUG=0) is HTTPS-only unless told otherwise; `make run` (DEBUG=1) serves
-# plain http on 127.0.0.1. `manage.py check --deploy` passes on these defaults (docs/operations.md).
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# HTTPS: production (DEBUG=0) is HTTPS-only unless told otherwise; DEBUG=1 and the embedded mode
+# serve plain http on 127.0.0.1. `manage.py check --deploy` passes on these defaults (docs/operations.md).
+_HTTPS = not (DEBUG or EMBEDDED)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_HTTPS)
 # Health probes come over plain http from inside the network (docker-compose's healthcheck).
 SECURE_REDIRECT_EXEMPT = [r"^api/health/?$"]
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_HTTPS)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_HTTPS)
 # Behind a proxy that ends TLS, the header it sets, e.g. HTTP_X_FORWARDED_PROTO,https; without it
 # every proxied request looks like http and is redirected again. Only set it if the proxy
 # overwrites that header on every request (else a client could claim https).
@@ -230,7 +239,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: CELERY_* keys, read by config/celery.py with namespace="CELERY".
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# The filesystem transport ignores the host, but kombu logs "No hostname was supplied" on each
+# connection to a URL without one (every worker start, health probe and heartbeat): name it.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

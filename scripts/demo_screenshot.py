@@ -6,7 +6,7 @@
 What it does, as a person would:
 
 1. builds the front end (`make frontend`, as `make run` does; --no-build skips it) and starts the app
-   the way `make run` does (`DEBUG=1 .venv/bin/python manage.py serve`, PORT and
+   the way `make run` does (`.venv/bin/python manage.py serve`, PORT and
    SIAMLABEL_DEMO_PASSWORD set) in its own process group, on a fresh temporary state folder: the
    SQLite database, media, static files and the embedded broker's folders live there
    (SIAMLABEL_VAR_DIR), so neither var/ nor the checkout is touched.
@@ -94,7 +94,7 @@ def child_pids(pid: int) -> list[int]:
 
 
 class App:
-    """`DEBUG=1 .venv/bin/python manage.py serve` on a temporary state folder, in its own process group."""
+    """`.venv/bin/python manage.py serve` on a temporary state folder, in its own process group."""
 
     def __init__(self, port: int, state: Path):
         self.port = port
@@ -109,14 +109,15 @@ class App:
         if not python.exists():
             python = Path(sys.executable)
         env = {k: v for k, v in os.environ.items()
-               if k not in ("CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "HOST", "FILE_UPLOAD_TEMP_DIR")}
+               if k not in ("CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "HOST", "FILE_UPLOAD_TEMP_DIR",
+                             "DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DEBUG")}
         env |= {
-            "DEBUG": "1", "PORT": str(self.port), "SIAMLABEL_DEMO_PASSWORD": PASSWORD,
+            "PORT": str(self.port), "SIAMLABEL_DEMO_PASSWORD": PASSWORD,
             # the embedded mode's whole state (database, media, static, broker) in the temp folder
             "SIAMLABEL_VAR_DIR": str(self.state),
         }
         command = [str(python), "manage.py", "serve"]
-        log(f"starting the app: DEBUG=1 PORT={self.port} {' '.join(command)}  (state in {self.state}, log {self.log_path})")
+        log(f"starting the app: PORT={self.port} {' '.join(command)}  (state in {self.state}, log {self.log_path})")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                         stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT,
                                         start_new_session=True)

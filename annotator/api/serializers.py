@@ -35,26 +35,43 @@ class ModelSummarySerializer(serializers.ModelSerializer):
         return builtin_weights.is_builtin(checkpoint)
 
 
+class CheckpointSerializer(ModelSummarySerializer):
+    """A registered checkpoint, with what was measured for it."""
+
+    jf = serializers.FloatField(read_only=True, allow_null=True,
+                                help_text='J&F recorded in metrics ("J&F", else the mean of "J" and "F"); null if none')
+
+    class Meta(ModelSummarySerializer.Meta):
+        fields = ["id", "name", "variant", "builtin", "config", "sha256", "is_default", "jf", "metrics", "created_at"]
+        read_only_fields = fields
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
     labels = serializers.ListField(child=serializers.CharField(max_length=100), write_only=True, required=False)
     default_model = serializers.SerializerMethodField(help_text="the weights new propagation jobs start with")
+    default_checkpoint = serializers.PrimaryKeyRelatedField(
+        queryset=ModelCheckpoint.objects.all(), allow_null=True, required=False,
+        help_text="the project's own choice of weights (GET /api/checkpoints/); null: the server's default",
+    )
 
     class Meta:
         model = Project
-        fields = ["id", "name", "description", "created_at", "role", "labels", "default_model"]
+        fields = ["id", "name", "description", "created_at", "role", "labels", "default_model", "default_checkpoint"]
 
     def get_role(self, project) -> str | None:
         return selectors.role_in(self.context["request"].user, project.pk)
 
     @extend_schema_field(ModelSummarySerializer(allow_null=True))
     def get_default_model(self, project) -> dict | None:
+        if project.default_checkpoint_id:
+            return ModelSummarySerializer(project.default_checkpoint).data
         return self._default_model
 
     @cached_property
     def _default_model(self) -> dict | None:
         # one query per response: a list reuses this (child) serializer for every project
-        checkpoint = selectors.default_checkpoint()
+        checkpoint = selectors.default_checkpoint()  # the server's; a project's own choice wins above
         return ModelSummarySerializer(checkpoint).data if checkpoint else None
 
 
@@ -180,6 +197,10 @@ class PropagateSerializer(serializers.Serializer):
         choices=Precision.choices, required=False,
         help_text="exact (float32, the official numerics) or fast (bfloat16/float16 trunk, docs/tracker.md); "
                   "default: the server's SIAMLABEL_DEFAULT_PRECISION",
+    )
+    checkpoint = serializers.PrimaryKeyRelatedField(
+        queryset=ModelCheckpoint.objects.all(), required=False, allow_null=True,
+        help_text="the weights to run (GET /api/checkpoints/); default: the project's default model",
     )
 
 

@@ -1,12 +1,19 @@
 """HTTP shapes of exports and imports. No logic: views validate with these, then call a service."""
 
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from annotator.choices import JobStatus, ReviewStatus
 from annotator.models import ExportJob, ImportJob, TransferFormat
 
 
+# Swagger UI pre-fills the body from the first example; without one it invented `"videos": [0]`,
+# a video no project has, so "Try it out" answered 400.
+@extend_schema_serializer(examples=[
+    OpenApiExample("COCO of every ready video, accepted tracks only", request_only=True,
+                   value={"format": "coco", "videos": [], "review_status": ["accepted"], "include_frames": False}),
+])
 class ExportCreateSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=TransferFormat.choices)
     videos = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,

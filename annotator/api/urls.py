@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from annotator.api.views.auth import AuthTokenView
+from annotator.api.views.checkpoints import CheckpointListView
 from annotator.api.views.health import HealthAliasView, HealthView
 from annotator.api.views.jobs import JobViewSet
 from annotator.api.views.projects import (
@@ -43,6 +44,7 @@ urlpatterns = [
     path("projects/<int:pk>/members/", ProjectMembersView.as_view(), name="project-members"),
     path("projects/<int:pk>/videos/", ProjectVideosView.as_view(), name="project-videos"),
     path("review/", ReviewQueueView.as_view(), name="review-queue"),
+    path("checkpoints/", CheckpointListView.as_view(), name="checkpoints"),
     path("videos/<int:pk>/frames/<int:frame>.jpg", FrameView.as_view(), name="video-frame"),
     path("projects/<int:pk>/exports/", ProjectExportsView.as_view(), name="project-exports"),
     path("projects/<int:pk>/imports/", ProjectImportsView.as_view(), name="project-imports"),

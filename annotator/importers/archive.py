@@ -1,7 +1,7 @@
 """Zip archives opened for import: entry names checked, files read by path, never extracted.
 
     with Archive(path) as archive:     # ArchiveError for `..`, absolute paths, zip bombs, non-zips
-        document = archive.load_json(archive.find_json("instances.json"))
+        name = archive.find_json("instances.json")         # then archive.open(name), load_json(name)
 """
 
 from __future__ import annotations
@@ -76,7 +76,12 @@ class Archive:
     def read(self, name: str) -> bytes:
         return self.zip.read(self.files[name])
 
+    def open(self, name: str):
+        """Return a binary stream of an entry, inflated as it is read."""
+        return self.zip.open(self.files[name])
+
     def load_json(self, name: str):
+        """Return a small JSON entry's document (label files are streamed: see jsonstream)."""
         try:
             with self.zip.open(self.files[name]) as f:
                 return json.load(f)
@@ -95,11 +100,3 @@ class Archive:
             raise ArchiveError(f"the archive holds no annotation file (expected {preferred})")
         raise ArchiveError(f"the archive holds several JSON files ({listing(candidates)}); keep only {preferred}")
 
-
-def load_json_file(path: Path):
-    """Return the document of a bare JSON upload."""
-    try:
-        with open(path, "rb") as f:
-            return json.load(f)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"the file is not valid JSON: {exc}") from exc

@@ -20,7 +20,9 @@ from pycocotools import mask as coco_mask
 
 from annotator import masks
 from annotator.exporters.base import folder_name
-from annotator.importers.archive import Archive, ArchiveError, listing, load_json_file
+from annotator.importers.archive import Archive, ArchiveError, listing
+from annotator.importers.jsonstream import JsonDocument
+from annotator.importers.spool import FrameSpool, SpooledFrames
 
 from annotator.models.tracks import MAX_OBJECT_ID
 
@@ -117,7 +119,7 @@ class ImportedFrame:
 class ImportedTrack:
     object_id: int | None  # None: the archive gives none; one is chosen when the video is complete
     label: str
-    frames: dict[int, ImportedFrame] = field(default_factory=dict)
+    frames: SpooledFrames  # frame index -> ImportedFrame, kept on disk until written
     where: str = ""
 
 
@@ -136,6 +138,7 @@ class TrackCollector:
 
     def __init__(self, target: ImportTarget):
         self.target = target
+        self.spool = FrameSpool()  # the frames wait on disk: masks may add up to gigabytes
         self._tracks: dict[str, list[ImportedTrack]] = {}
         self._by_id: dict[tuple[str, int], ImportedTrack] = {}
 
@@ -152,7 +155,7 @@ class TrackCollector:
                         f"'{existing.label}' and '{label}'"
                     )
                 return existing
-        track = ImportedTrack(object_id=object_id, label=label, where=where)
+        track = ImportedTrack(object_id=object_id, label=label, frames=SpooledFrames(self.spool), where=where)
         self._tracks.setdefault(video.name, []).append(track)
         if object_id is not None:
             self._by_id[(video.name, object_id)] = track
@@ -187,6 +190,26 @@ class TrackCollector:
                         raise ArchiveError(f"video '{name}' would have more than {MAX_OBJECT_ID} tracks")
             out.append(ImportedVideo(name=name, tracks=sorted(tracks, key=lambda t: t.object_id)))
         return out
+
+
+# --- categories -------------------------------------------------------------------------------
+
+
+def check_categories(used: set, categories: dict, target: ImportTarget) -> None:
+    """Refuse category ids the file leaves undefined, and categories the project has no label for."""
+    undefined = used - set(categories)
+    if undefined:
+        raise ArchiveError(f"annotations refer to category ids the file does not define: {listing(undefined)}")
+    target.check_labels(categories[c] for c in used)
+
+
+def category_of(annotation: dict, categories: dict, where: str) -> str:
+    """Return the label of an annotation's category_id, which the file's categories must define."""
+    category_id = annotation.get("category_id")
+    try:
+        return categories[category_id]
+    except (KeyError, TypeError):
+        raise ArchiveError(f"{where}: category id {category_id!r} is not one the file defines") from None
 
 
 # --- frames from archive data -----------------------------------------------------------------
@@ -337,16 +360,19 @@ class JsonLabelsImporter(Importer):
         return PurePosixPath(annotation_name).parent
 
     def read(self, on_progress: Callable[[float], None] = lambda f: None) -> list[ImportedVideo]:
+        # the JSON is streamed (jsonstream), never loaded whole: it may be gigabytes
         if self.path.suffix.lower() == ".json":
-            return self.read_labels(load_json_file(self.path), self.path.name, frame_files=None, on_progress=on_progress)
+            document = JsonDocument(lambda: open(self.path, "rb"), self.path.name)
+            return self.read_labels(document, self.path.name, frame_files=None, on_progress=on_progress)
         with Archive(self.path) as archive:
             name = archive.find_json(self.annotation_file)
             root = self.images_root(name)
             prefix = f"{root}/{self.images_dir}/" if str(root) != "." else f"{self.images_dir}/"
             frame_files = {n[len(prefix):] for n in archive.files if n.startswith(prefix)}
-            return self.read_labels(archive.load_json(name), name, frame_files=frame_files or None,
-                                    on_progress=on_progress)
+            return self.read_labels(JsonDocument(lambda: archive.open(name), name), name,
+                                    frame_files=frame_files or None, on_progress=on_progress)
 
-    def read_labels(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
-        """Check and convert the parsed JSON; `frame_files` are the frame paths under the images folder."""
+    def read_labels(self, document: JsonDocument, source: str, *, frame_files: set[str] | None,
+                    on_progress) -> list[ImportedVideo]:
+        """Check and convert the JSON; `frame_files` are the frame paths under the images folder."""
         raise NotImplementedError

@@ -20,21 +20,22 @@ from annotator.importers.base import (
     TargetVideo,
     TrackCollector,
     box_frame,
+    category_of,
+    check_categories,
     frame_number,
     mask_frame,
     mask_of_segmentation,
 )
+from annotator.importers.jsonstream import JsonDocument, Survey
 
 ANNOTATION_FILE = "annotations/instances.json"
 IMAGES_DIR = "images"
 MANUAL_BOX = "manual_box"
 
 
-def _list(document: dict, key: str, where: str) -> list:
-    value = document.get(key)
-    if not isinstance(value, list):
+def _list(survey: Survey, key: str, where: str) -> None:
+    if not survey.array(key):
         raise ArchiveError(f"{where} has no '{key}' list: is it a COCO instances file?")
-    return value
 
 
 class CocoImporter(JsonLabelsImporter):
@@ -47,13 +48,18 @@ class CocoImporter(JsonLabelsImporter):
         parent = PurePosixPath(annotation_name).parent
         return parent.parent if parent.name == "annotations" else parent
 
-    def read_labels(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
-        if not isinstance(document, dict):
+    def read_labels(self, document: JsonDocument, source: str, *, frame_files: set[str] | None,
+                    on_progress) -> list[ImportedVideo]:
+        # first pass: everything but the annotations, which the second pass streams
+        survey = document.survey(keep=("images", "categories", "videos"), count="annotations", peek="category_id")
+        if not survey.is_object:
             raise ArchiveError(f"{source} must hold a JSON object")
-        images = _list(document, "images", source)
-        annotations = _list(document, "annotations", source)
-        categories = {c.get("id"): c.get("name") for c in _list(document, "categories", source) if isinstance(c, dict)}
-        video_names = {v.get("id"): v.get("name") for v in document.get("videos") or [] if isinstance(v, dict)}
+        for key in ("images", "annotations", "categories"):
+            _list(survey, key, source)
+        images = survey.kept["images"]
+        categories = {c.get("id"): c.get("name") for c in survey.kept["categories"] if isinstance(c, dict)}
+        videos = survey.kept.get("videos") if survey.array("videos") else []
+        video_names = {v.get("id"): v.get("name") for v in videos if isinstance(v, dict)}
 
         frames = self._frames(images, video_names, source)  # image id -> (video, frame index)
         if frame_files is not None:
@@ -61,14 +67,12 @@ class CocoImporter(JsonLabelsImporter):
             if missing:
                 raise ArchiveError(f"the archive's {IMAGES_DIR}/ folder is missing frames: {listing(missing)}")
 
-        used = {a.get("category_id") for a in annotations if isinstance(a, dict)}
-        undefined = used - set(categories)
-        if undefined:
-            raise ArchiveError(f"annotations refer to category ids the file does not define: {listing(undefined)}")
-        self.target.check_labels(categories[c] for c in used)
+        # every category_id was noted by the first pass: unknown labels fail before any mask is decoded
+        check_categories(survey.peeked, categories, self.target)
+        total = survey.lengths["annotations"]
 
         collector = TrackCollector(self.target)
-        for n, annotation in enumerate(annotations, start=1):
+        for n, annotation in enumerate(document.items("annotations"), start=1):
             where = f"annotation {annotation.get('id', n) if isinstance(annotation, dict) else n}"
             if not isinstance(annotation, dict) or annotation.get("image_id") not in frames:
                 raise ArchiveError(f"{where}: its image_id is not one of the file's images")
@@ -77,11 +81,11 @@ class CocoImporter(JsonLabelsImporter):
             attributes = annotation.get("attributes") if isinstance(annotation.get("attributes"), dict) else {}
             track = collector.track(
                 video, object_id=attributes.get("track_id", annotation.get("instance_id")),
-                label=categories[annotation["category_id"]], where=where,
+                label=category_of(annotation, categories, where), where=where,
             )
             collector.add(track, self._frame(annotation, attributes, video, frame_index, where), where)
             if n % 500 == 0:
-                on_progress(n / len(annotations))
+                on_progress(n / total)
         on_progress(1.0)
         return collector.videos()
 

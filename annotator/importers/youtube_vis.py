@@ -19,10 +19,13 @@ from annotator.importers.base import (
     TargetVideo,
     TrackCollector,
     box_frame,
+    category_of,
+    check_categories,
     frame_number,
     mask_frame,
     mask_of_segmentation,
 )
+from annotator.importers.jsonstream import JsonDocument
 
 ANNOTATION_FILE = "instances.json"
 IMAGES_DIR = "JPEGImages"
@@ -34,22 +37,21 @@ class YoutubeVisImporter(JsonLabelsImporter):
     annotation_file = ANNOTATION_FILE
     images_dir = IMAGES_DIR
 
-    def read_labels(self, document, source: str, *, frame_files: set[str] | None, on_progress) -> list[ImportedVideo]:
-        if not isinstance(document, dict) or not all(isinstance(document.get(k), list) for k in
-                                                     ("videos", "annotations", "categories")):
+    def read_labels(self, document: JsonDocument, source: str, *, frame_files: set[str] | None,
+                    on_progress) -> list[ImportedVideo]:
+        # first pass: everything but the annotations, which the second pass streams
+        survey = document.survey(keep=("videos", "categories"), count="annotations", peek="category_id")
+        if not survey.is_object or not all(survey.array(k) for k in ("videos", "annotations", "categories")):
             raise ArchiveError(f"{source} needs 'videos', 'annotations' and 'categories' lists: is it YouTube-VIS?")
-        categories = {c.get("id"): c.get("name") for c in document["categories"] if isinstance(c, dict)}
-        videos = self._videos(document["videos"], frame_files)  # id -> (target, frame indices)
-        annotations = document["annotations"]
+        categories = {c.get("id"): c.get("name") for c in survey.kept["categories"] if isinstance(c, dict)}
+        videos = self._videos(survey.kept["videos"], frame_files)  # id -> (target, frame indices)
 
-        used = {a.get("category_id") for a in annotations if isinstance(a, dict)}
-        undefined = used - set(categories)
-        if undefined:
-            raise ArchiveError(f"annotations refer to category ids the file does not define: {listing(undefined)}")
-        self.target.check_labels(categories[c] for c in used)
+        # every category_id was noted by the first pass: unknown labels fail before any mask is decoded
+        check_categories(survey.peeked, categories, self.target)
+        total = survey.lengths["annotations"]
 
         collector = TrackCollector(self.target)
-        for n, annotation in enumerate(annotations, start=1):
+        for n, annotation in enumerate(document.items("annotations"), start=1):
             where = f"annotation {annotation.get('id', n) if isinstance(annotation, dict) else n}"
             if not isinstance(annotation, dict) or annotation.get("video_id") not in videos:
                 raise ArchiveError(f"{where}: its video_id is not one of the file's videos")
@@ -64,7 +66,7 @@ class YoutubeVisImporter(JsonLabelsImporter):
                     raise ArchiveError(f"{where}: '{key}' must list one entry per frame ({len(indices)})")
                 lists[key] = value
             track = collector.track(video, object_id=annotation.get("track_id"),
-                                    label=categories[annotation["category_id"]], where=where)
+                                    label=category_of(annotation, categories, where), where=where)
             for k, frame_index in enumerate(indices):
                 at = f"{where}, frame {frame_index}"
                 segmentation, bbox, rotated = lists["segmentations"][k], lists["bboxes"][k], lists["rotated_boxes"][k]
@@ -78,7 +80,7 @@ class YoutubeVisImporter(JsonLabelsImporter):
                 else:
                     continue
                 collector.add(track, frame, at)
-            on_progress(n / len(annotations))
+            on_progress(n / total)
         on_progress(1.0)
         return collector.videos()
 

@@ -27,6 +27,16 @@ class ModelCheckpoint(models.Model):
     def __str__(self):
         return f"{self.name}{' (default)' if self.is_default else ''}"
 
+    @property
+    def jf(self) -> float | None:
+        """The J&F recorded in `metrics` ("J&F", else the mean of "J" and "F"), or None."""
+        m = self.metrics or {}
+        if isinstance(m.get("J&F"), (int, float)):
+            return float(m["J&F"])
+        if isinstance(m.get("J"), (int, float)) and isinstance(m.get("F"), (int, float)):
+            return (m["J"] + m["F"]) / 2
+        return None
+
 
 class WorkerHeartbeat(models.Model):
     """Each worker process reports here; /api/health lists the recently seen ones."""

@@ -12,6 +12,10 @@ class Project(models.Model):
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    default_checkpoint = models.ForeignKey(
+        "annotator.ModelCheckpoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The weights this project's propagations start with; empty: the server's default.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -56,7 +56,7 @@ def start_batch(*, videos, by, max_running: int = 2, backward: bool = False, pro
     plan = plan_batch_jobs(videos, backward=backward)
     with transaction.atomic():
         batch = BatchPropagation.objects.create(project=project, created_by=by, max_running=max_running)
-        checkpoint = default_checkpoint()
+        checkpoint = default_checkpoint(project)
         jobs = PropagationJob.objects.bulk_create([
             PropagationJob(video_id=video_id, start_frame=start, direction=direction, created_by=by, batch=batch,
                            precision=settings.SIAMLABEL_DEFAULT_PRECISION,

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from annotator.models import ModelCheckpoint
+from annotator.models import ModelCheckpoint, Project
 from annotator.services.errors import ServiceError
 
 
@@ -80,3 +80,10 @@ def make_default(*, checkpoint: ModelCheckpoint) -> ModelCheckpoint:
     checkpoint.is_default = True
     checkpoint.save(update_fields=["is_default"])
     return checkpoint
+
+
+def set_project_checkpoint(*, project: Project, checkpoint: ModelCheckpoint | None) -> Project:
+    """Make `checkpoint` the weights the project's new propagations start with (None: the server's default)."""
+    project.default_checkpoint = checkpoint
+    project.save(update_fields=["default_checkpoint"])
+    return project

@@ -37,9 +37,9 @@ def seed_demo(log=print) -> DemoAccount:
     account = _demo_user()
     user = get_user_model().objects.get(username=DEMO_USER)
     if not Project.objects.filter(name=DEMO_PROJECT, memberships__user=user).exists():
+        name, description, upload = _demo_clip()
         project = create_project(name=DEMO_PROJECT, by=user, labels=["person", "ball", "racket"],
-                                 description="A short real clip to try propagation on.")
-        name, upload = _demo_clip()
+                                 description=description)
         create_video(project=project, name=name, upload=upload, by=user)
         log(f"created the demo project with clip '{name}' (frames are being extracted)")
     _builtin_checkpoint(log)
@@ -67,8 +67,8 @@ def _demo_user() -> DemoAccount:
     return DemoAccount(DEMO_USER, password)
 
 
-def _demo_clip() -> tuple[str, SimpleUploadedFile]:
-    """The tennis clip from ../shared/data when present, else a generated one."""
+def _demo_clip() -> tuple[str, str, SimpleUploadedFile]:
+    """The tennis clip from ../shared/data when present, else a generated one; its name and what it is."""
     frames = sorted((shared_data_dir() / "tennis" / "frames").glob("*.jpg"))
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "clip.zip"
@@ -77,13 +77,17 @@ def _demo_clip() -> tuple[str, SimpleUploadedFile]:
                 for path in frames:
                     zf.write(path, path.name)
                 name = "tennis"
+                description = f"A short real clip ({len(frames)} frames of a tennis player) to try propagation on."
             else:
-                _write_generated_frames(zf)
-                name = "generated"
-        return name, SimpleUploadedFile(f"{name}.zip", archive.read_bytes(), content_type="application/zip")
+                n = _write_generated_frames(zf)
+                name, description = "generated", (
+                    f"A generated clip ({n} frames of an orange ellipse moving over blurred noise), not real footage: "
+                    "upload a clip of your own to see propagation on real video.")
+        upload = SimpleUploadedFile(f"{name}.zip", archive.read_bytes(), content_type="application/zip")
+        return name, description, upload
 
 
-def _write_generated_frames(zf: zipfile.ZipFile, n: int = 60) -> None:
+def _write_generated_frames(zf: zipfile.ZipFile, n: int = 60) -> int:
     import cv2
     import numpy as np
 
@@ -94,6 +98,7 @@ def _write_generated_frames(zf: zipfile.ZipFile, n: int = 60) -> None:
         centre = (int(120 + 6 * i), int(180 + 60 * np.sin(i / 8)))
         cv2.ellipse(frame, centre, (40, 28), 3 * i, 0, 360, (40, 90, 230), -1)
         zf.writestr(f"{i:05d}.jpg", cv2.imencode(".jpg", frame)[1].tobytes())
+    return n
 
 
 def _builtin_checkpoint(log) -> None:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from annotator import queue
 from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Precision, Source, TrackChange
-from annotator.models import JobTrack, PropagationJob, Track
+from annotator.models import JobTrack, ModelCheckpoint, PropagationJob, Track
 from annotator.selectors import active_job_for, default_checkpoint
 from annotator.services import history
 from annotator.services.errors import Conflict, ServiceError
@@ -16,11 +16,12 @@ from config.celery import PRIORITY_BATCH, PRIORITY_INTERACTIVE
 
 def start_propagation(
     *, tracks: list[Track], start_frame: int, direction: str, by, enqueue: bool = True,
-    precision: str | None = None,
+    precision: str | None = None, checkpoint: ModelCheckpoint | None = None,
 ) -> PropagationJob:
     """Create a job for tracks of one video from an annotated keyframe, and queue it.
 
     `precision` is the tracker's (exact or fast); None takes settings.SIAMLABEL_DEFAULT_PRECISION.
+    `checkpoint` overrides the weights; None takes the project's default model, else the server's.
 
     Raises Conflict (409) naming the running job when one of the tracks already has one. A batch
     job that has not started yet holds no track (services/batches.py), so it never conflicts.
@@ -43,7 +44,7 @@ def start_propagation(
         with transaction.atomic():
             job = PropagationJob.objects.create(
                 video=video, start_frame=start_frame, direction=direction, precision=precision, created_by=by,
-                checkpoint=default_checkpoint(), enqueued_at=timezone.now() if enqueue else None,
+                checkpoint=checkpoint or default_checkpoint(video.project), enqueued_at=timezone.now() if enqueue else None,
             )
             JobTrack.objects.bulk_create([JobTrack(job=job, track=t) for t in tracks])
             if enqueue:

@@ -40,6 +40,7 @@ EXPORTS_DIR = "exports"
 IMPORTS_DIR = "imports"
 PROGRESS_SECONDS = 0.5  # at most two progress writes a second
 BULK_SIZE = 1000
+BULK_MASK_CHARS = 4_000_000  # RLE characters per import insert: detailed masks run to 100 kB each
 
 ProgressCallback = Callable[[float], None]
 
@@ -290,16 +291,17 @@ def _write_imported(job: ImportJob, imported: list[ImportedVideo]) -> dict:
             for t in item.tracks
         ])
         history.record_imported(tracks, by=job.created_by, detail=f"import {job.pk} ({job.format})")
-        rows = (
+        rows = (  # read back from the import's spool one by one: never all of them in memory
             FrameAnnotation(
                 track=track, frame_index=f.frame_index, mask_rle=f.mask_rle, area=f.area, bbox=f.bbox,
                 rotated_box=f.rotated_box, source=Source.MANUAL_MASK if f.mask_rle else Source.MANUAL_BOX,
             )
             for track, imported_track in zip(tracks, item.tracks, strict=True)
-            for f in sorted(imported_track.frames.values(), key=lambda f: f.frame_index)
+            for f in imported_track.frames.values()
         )
-        FrameAnnotation.objects.bulk_create(rows, batch_size=BULK_SIZE)
-        masks = sum(1 for t in item.tracks for f in t.frames.values() if f.mask_rle)
+        for batch in _bounded_batches(rows):
+            FrameAnnotation.objects.bulk_create(batch)
+        masks = sum(t.frames.masks for t in item.tracks)
         summary["videos"] += 1
         summary["tracks"] += len(tracks)
         summary["frames"] += item.frame_total
@@ -307,3 +309,16 @@ def _write_imported(job: ImportJob, imported: list[ImportedVideo]) -> dict:
         summary["boxes"] += item.frame_total - masks
         summary["per_video"][video.name] = {"tracks": [t.object_id for t in item.tracks], "frames": item.frame_total}
     return summary
+
+
+def _bounded_batches(rows):
+    """Yield lists of at most BULK_SIZE rows and about BULK_MASK_CHARS of masks (bulk_create lists its input)."""
+    batch, chars = [], 0
+    for row in rows:
+        batch.append(row)
+        chars += len(row.mask_rle["counts"]) if row.mask_rle else 0
+        if len(batch) >= BULK_SIZE or chars >= BULK_MASK_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch

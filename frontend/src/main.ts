@@ -4,10 +4,12 @@
  */
 import "./styles.css";
 import { csrfToken, retry } from "./api/client";
+import { ModelsPage } from "./models/ModelsPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import { VideosPage } from "./pages/VideosPage";
 import { ReviewQueuePage } from "./review/ReviewQueuePage";
 import { Router, type Page } from "./router";
+import { TransfersPage } from "./transfers/TransfersPage";
 import { h, toast } from "./ui/dom";
 import { Workspace } from "./workspace/Workspace";
 
@@ -38,6 +40,8 @@ function boot(): void {
   const router = new Router(main, [
     { pattern: /^\/(projects\/?)?$/, page: () => new ProjectsPage() },
     { pattern: /^\/projects\/(\d+)\/?$/, page: (m) => new VideosPage(Number(m[1])) },
+    { pattern: /^\/projects\/(\d+)\/transfers\/?$/, page: (m) => new TransfersPage(Number(m[1])) },
+    { pattern: /^\/projects\/(\d+)\/models\/?$/, page: (m) => new ModelsPage(Number(m[1])) },
     { pattern: /^\/videos\/(\d+)\/?$/, page: (m, q) => new Workspace(Number(m[1]), q) },
     { pattern: /^\/review\/?$/, page: (_m, q) => new ReviewQueuePage(q) },
   ], notFound);

@@ -20,7 +20,7 @@ PASSWORD = "embedded-demo-password"
 
 
 class Serve(ProcessGroup):
-    """`DEBUG=1 manage.py serve` as `make run` starts it, with no service configured."""
+    """`manage.py serve` as `make run` starts it: DEBUG off, no service and no secret configured."""
 
     def __init__(self, var_dir: Path, log_path: Path):
         self.var_dir, self.log_path, self.port = var_dir, log_path, free_port()
@@ -29,9 +29,9 @@ class Serve(ProcessGroup):
     def start(self) -> "Serve":
         # what the test process was given for PostgreSQL, Redis and media: a fresh machine has none of it
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("SIAMLABEL_", "CELERY_")) and k not in ("DATABASE_URL", "MEDIA_ROOT",
-                                                                            "STATIC_ROOT", "FILE_UPLOAD_TEMP_DIR")}
-        env |= {"DEBUG": "1", "PYTHONUNBUFFERED": "1", "SIAMLABEL_VAR_DIR": str(self.var_dir),
+               if not k.startswith(("SIAMLABEL_", "CELERY_", "SECRET_KEY")) and k not in (
+                   "DATABASE_URL", "MEDIA_ROOT", "STATIC_ROOT", "FILE_UPLOAD_TEMP_DIR", "DEBUG")}
+        env |= {"PYTHONUNBUFFERED": "1", "SIAMLABEL_VAR_DIR": str(self.var_dir),
                 "SIAMLABEL_DEMO_PASSWORD": PASSWORD,
                 "SIAMLABEL_SHARED_DIR": str(self.var_dir / "no-shared-data"),  # the small generated demo clip
                 # the synthetic square is not what the built-in model learnt; this test is about the stack
@@ -93,3 +93,11 @@ def test_make_run_propagates_a_clip_through_the_api(serve, tmp_path):
     frames = api.get(f"/api/tracks/{track['id']}/annotations/").json()
     assert [a["frame"] for a in frames] == list(range(12))
     assert {a["source"] for a in frames[1:]} == {"propagated"}
+
+    # DEBUG is off, over plain http: WhiteNoise serves the built front end, a missing page is the plain one
+    web = httpx.Client(base_url=serve.url, timeout=30)
+    assert web.get("/static/annotator/dist/app.js").status_code == 200
+    assert web.get("/favicon.ico").status_code == 200
+    missing = web.get("/no-such-page/")
+    assert missing.status_code == 404 and "Page not found" in missing.text and "URLconf" not in missing.text
+    assert "No hostname was supplied" not in serve.log_path.read_text()  # kombu's warning on a host-less URL

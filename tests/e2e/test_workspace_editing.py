@@ -1,5 +1,8 @@
 """Editing in the browser: stale edits, undo/redo, shortcuts help, rejected tracks (the worker only extracts)."""
 
+import re
+from datetime import datetime, timezone
+
 import pytest
 from django.db import close_old_connections
 
@@ -121,7 +124,84 @@ def test_the_annotator_sees_rejected_tracks_with_their_comments(e2e_cast, new_pa
     page.click(f"tr[data-track='{track.pk}'] a.open")
     page.wait_for_selector(".comment:has-text('misses the left edge')")
     assert "frame 7" in page.inner_text(".comments")
+    # when it was written: the server's timestamp, shown as a time of day (it was written today)
+    stamp = page.locator(".comment time.comment-time")
+    written = datetime.fromisoformat(stamp.get_attribute("datetime").replace("Z", "+00:00"))
+    assert abs((datetime.now(timezone.utc) - written).total_seconds()) < 300
+    assert re.search(r"\d{1,2}:\d{2}", stamp.inner_text()), stamp.inner_text()
     assert "rejected" in page.inner_text(".review-panel")
     page.click(".comment a.frame-link")
     wait_for_frame(page, 7)
     screenshot(page, "workspace-rejected")
+
+
+def tracks_of(video) -> list[Track]:
+    close_old_connections()
+    return list(Track.objects.filter(video=video).order_by("object_id"))
+
+
+def box_mode(page) -> str:
+    """The mode the toolbar shows as on: what a box drawn now does."""
+    return page.get_attribute(".box-mode[aria-pressed='true']", "data-mode")
+
+
+def test_a_box_after_a_new_track_starts_another_until_re_anchor_is_chosen(e2e_cast, new_page, video_with_track):
+    video, first = video_with_track
+    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?frame=0")
+    wait_for_frame(page, 0)
+    assert box_mode(page) == "new"
+    page.keyboard.press("r")
+    drag(page, (100, 10), (130, 40))
+    page.wait_for_selector("li.track >> nth=1")
+    second = tracks_of(video)[1]
+    assert page.get_attribute("li.track.selected", "data-track") == str(second.pk)  # P would propagate it
+    assert box_mode(page) == "new"  # ... but the next box is not silently a re-anchor of it
+    drag(page, (100, 70), (140, 100))
+    page.wait_for_selector("li.track >> nth=2")
+    third = tracks_of(video)[2]
+    assert annotation(second.pk, 0).bbox == pytest.approx([100, 10, 30, 30], abs=1.0)  # untouched
+    assert annotation(third.pk, 0).bbox == pytest.approx([100, 70, 40, 30], abs=1.0)
+
+    # A: boxes now re-anchor the selected track, and the toolbar says which
+    page.keyboard.press("a")
+    assert box_mode(page) == "reanchor"
+    assert f"#{third.object_id}" in page.inner_text(".box-mode[data-mode='reanchor']")
+    go_to_frame(page, 5)
+    drag(page, (104, 72), (144, 102))
+    page.wait_for_function("() => !!window.siamlabel.workspace.store.annotation(%d, 5)" % third.pk)
+    assert annotation(third.pk, 5).bbox == pytest.approx([104, 72, 40, 30], abs=1.0)
+    assert len(tracks_of(video)) == 3
+
+    # clicking a track in the list picks it to work on (re-anchor); N goes back to new tracks
+    page.click(f"li.track[data-track='{first.pk}']")
+    assert box_mode(page) == "reanchor"
+    assert f"#{first.object_id}" in page.inner_text(".box-mode[data-mode='reanchor']")
+    page.keyboard.press("n")
+    assert box_mode(page) == "new"
+    assert page.is_disabled(".box-mode[data-mode='reanchor']")  # nothing selected to re-anchor
+    assert not page.js_errors, page.js_errors
+
+
+def test_notices_stay_off_the_frame_controls_toolbar_and_timeline(e2e_cast, new_page, video_with_track):
+    video, track = video_with_track
+    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?track={track.pk}&frame=0")
+    wait_for_frame(page, 0)
+    controls = [".ws-toolbar", ".ws-frames", ".frame-slider", ".frame-input", "button.play", ".ws-timeline", ".ws-side"]
+
+    def overlaps(a, b) -> bool:
+        return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+            a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+    for key, text in (("Delete", "nothing on this frame"), ("n", "draw a box around the new object")):
+        go_to_frame(page, 3)
+        page.keyboard.press(key)
+        toast = page.locator("#toast.show")
+        toast.wait_for()
+        assert text in toast.inner_text()
+        page.wait_for_timeout(300)  # its slide-in transition
+        box = toast.bounding_box()
+        for selector in controls:
+            other = page.locator(selector).bounding_box()
+            assert not overlaps(box, other), (text, selector, box, other)
+    screenshot(page, "workspace-toast")
+    assert not page.js_errors, page.js_errors

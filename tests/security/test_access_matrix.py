@@ -93,6 +93,7 @@ ENDPOINTS = {
     ("project-list", "get"): Call(SIGNED_IN),
     ("project-list", "post"): Call(SIGNED_IN, body={"name": "Mine", "labels": ["cat"]}),
     ("review-queue", "get"): Call(SIGNED_IN),
+    ("checkpoints", "get"): Call(SIGNED_IN),
     ("project-detail", "get"): Call("read", {"pk": "project"}),
     ("project-detail", "put"): Call("manage", {"pk": "project"}, {"name": "P2", "description": "x"}),
     ("project-detail", "patch"): Call("manage", {"pk": "project"}, {"name": "P2"}),

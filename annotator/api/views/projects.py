@@ -10,6 +10,7 @@ from annotator.api.schema import error
 from annotator.api.serializers import LabelSerializer, MembershipSerializer, ProjectSerializer
 from annotator.api.throttles import MemberAddThrottle
 from annotator.api.views.base import require, scoped, validated
+from annotator.services import checkpoints as checkpoint_services
 from annotator.services import projects as project_services
 
 
@@ -19,7 +20,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
     capability = "manage"
 
     def get_queryset(self):
-        return selectors.projects_visible_to(self.request.user).distinct()
+        return selectors.projects_visible_to(self.request.user).distinct().select_related("default_checkpoint")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -27,6 +28,9 @@ class ProjectViewSet(viewsets.ModelViewSet):
             name=data["name"], description=data.get("description", ""), labels=data.get("labels", []),
             by=self.request.user,
         )
+        if data.get("default_checkpoint"):
+            checkpoint_services.set_project_checkpoint(project=serializer.instance,
+                                                       checkpoint=data["default_checkpoint"])
 
     def perform_update(self, serializer):
         data = serializer.validated_data
@@ -35,6 +39,9 @@ class ProjectViewSet(viewsets.ModelViewSet):
             raise serializers.ValidationError({"labels": f"labels are added at {where}"})
         project_services.update_project(project=serializer.instance, name=data.get("name"),
                                         description=data.get("description"))
+        if "default_checkpoint" in data:
+            checkpoint_services.set_project_checkpoint(project=serializer.instance,
+                                                       checkpoint=data["default_checkpoint"])
 
     def perform_destroy(self, instance):
         project_services.delete_project(project=instance)

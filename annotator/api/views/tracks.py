@@ -111,7 +111,7 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         data = validated(PropagateSerializer, request.data)
         job = propagation_services.start_propagation(
             tracks=[track], start_frame=data["frame"], direction=data["direction"], by=request.user,
-            precision=data.get("precision"),
+            precision=data.get("precision"), checkpoint=data.get("checkpoint"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

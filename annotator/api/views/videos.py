@@ -93,7 +93,7 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
             raise ServiceError("some tracks do not belong to this video")
         job = propagation_services.start_propagation(
             tracks=tracks, start_frame=data["frame"], direction=data["direction"], by=request.user,
-            precision=data.get("precision"),
+            precision=data.get("precision"), checkpoint=data.get("checkpoint"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

@@ -20,6 +20,13 @@ export type Stop = Schemas["Stop"];
 export type Comment = Schemas["Comment"];
 export type ReviewRow = Schemas["ReviewRow"];
 export type ModelSummary = Schemas["ModelSummary"];
+export type Checkpoint = Schemas["Checkpoint"];
+export type ExportJob = Schemas["Export"];
+export type ExportRequest = Schemas["ExportCreate"];
+export type ImportJob = Schemas["Import"];
+export type TransferFormat = ExportRequest["format"];
+/** What the propagation panel may override for one job (absent: the project's model, the server's precision). */
+export interface PropagateOptions { checkpoint?: number; precision?: "exact" | "fast" }
 export type Direction = "forward" | "backward" | "both";
 /** The schema types JSON fields as unknown; these are their real shapes. */
 export type Annotation = Omit<Schemas["Annotation"], "bbox" | "rotated_box" | "mask"> & {
@@ -114,30 +121,43 @@ function query(params: Record<string, string | number | undefined>): string {
   return entries.length ? "?" + new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString() : "";
 }
 
-export interface UploadHandle {
-  promise: Promise<Video>;
+export interface UploadHandle<T = Video> {
+  promise: Promise<T>;
   abort(): void;
 }
 
 /** Upload a clip with XMLHttpRequest, so the browser reports upload progress (0..1). */
 export function uploadVideo(projectId: number, file: File, name: string, onProgress: (f: number) => void): UploadHandle {
+  const form = new FormData();
+  form.append("file", file);
+  if (name) form.append("name", name);
+  return postForm<Video>(`/api/projects/${projectId}/videos/`, form, 201, onProgress);
+}
+
+/** Upload a labels file to import (202 with the import job), reporting upload progress (0..1). */
+export function uploadImport(projectId: number, file: File, format: TransferFormat,
+                             onProgress: (f: number) => void): UploadHandle<ImportJob> {
+  const form = new FormData();
+  form.append("file", file);
+  form.append("format", format);
+  return postForm<ImportJob>(`/api/projects/${projectId}/imports/`, form, 202, onProgress);
+}
+
+function postForm<T>(url: string, form: FormData, expected: number, onProgress: (f: number) => void): UploadHandle<T> {
   const xhr = new XMLHttpRequest();
-  const promise = new Promise<Video>((resolve, reject) => {
-    xhr.open("POST", `/api/projects/${projectId}/videos/`);
+  const promise = new Promise<T>((resolve, reject) => {
+    xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRFToken", csrfToken());
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
       let data: unknown = {};
       try { data = JSON.parse(xhr.responseText); } catch { /* not JSON: use the status line */ }
-      if (xhr.status === 201) resolve(data as Video);
+      if (xhr.status === expected) resolve(data as T);
       else reject(errorFrom(xhr.status, data, `upload failed (${xhr.status} ${xhr.statusText})`));
     };
     xhr.onerror = () => reject(new ApiError(0, "the upload was interrupted"));
     xhr.onabort = () => reject(new ApiError(0, "the upload was cancelled"));
-    const form = new FormData();
-    form.append("file", file);
-    if (name) form.append("name", name);
     xhr.send(form);
   });
   return { promise, abort: () => xhr.abort() };
@@ -164,10 +184,11 @@ export const api = {
   deleteRange: (trackId: number, version: number, first: number, last: number) =>
     request<Schemas["DeletedFrames"]>("POST", `/tracks/${trackId}/annotations/delete-range/`, { version, first, last }),
 
-  propagate: (trackId: number, frame: number, direction: Direction) =>
-    request<Job>("POST", `/tracks/${trackId}/propagate/`, { frame, direction }),
-  propagateTracks: (videoId: number, tracks: number[], frame: number, direction: Direction) =>
-    request<Job>("POST", `/videos/${videoId}/propagate/`, { tracks, frame, direction }),
+  propagate: (trackId: number, frame: number, direction: Direction, options: PropagateOptions = {}) =>
+    request<Job>("POST", `/tracks/${trackId}/propagate/`, { frame, direction, ...options }),
+  propagateTracks: (videoId: number, tracks: number[], frame: number, direction: Direction,
+                    options: PropagateOptions = {}) =>
+    request<Job>("POST", `/videos/${videoId}/propagate/`, { tracks, frame, direction, ...options }),
   getJob: (id: number) => request<Job>("GET", `/jobs/${id}/`),
   cancelJob: (id: number) => request<Job>("POST", `/jobs/${id}/cancel/`),
   /** The video's jobs, newest first (at most 100). */
@@ -181,6 +202,16 @@ export const api = {
   addComment: (trackId: number, text: string, frame: number | null) =>
     request<Comment>("POST", `/tracks/${trackId}/comments/`, { text, frame }),
   resolveComment: (id: number, resolved: boolean) => request<Comment>("PATCH", `/comments/${id}/`, { resolved }),
+  listCheckpoints: () => request<Checkpoint[]>("GET", "/checkpoints/"),
+  /** null: the project follows the server's default model. */
+  setProjectModel: (projectId: number, checkpoint: number | null) =>
+    request<Project>("PATCH", `/projects/${projectId}/`, { default_checkpoint: checkpoint }),
+  listExports: (projectId: number) => request<ExportJob[]>("GET", `/projects/${projectId}/exports/`),
+  startExport: (projectId: number, body: ExportRequest) =>
+    request<ExportJob>("POST", `/projects/${projectId}/exports/`, body),
+  getExport: (id: number) => request<ExportJob>("GET", `/exports/${id}/`),
+  listImports: (projectId: number) => request<ImportJob[]>("GET", `/projects/${projectId}/imports/`),
+  getImport: (id: number) => request<ImportJob>("GET", `/imports/${id}/`),
   reviewQueue: (projectId?: number, status: "in_review" | "rejected" = "in_review") =>
     request<ReviewRow[]>("GET", `/review/${query({ project: projectId, status })}`),
 };

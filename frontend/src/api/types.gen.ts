@@ -22,6 +22,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/checkpoints/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every registered checkpoint, the server's default first. Any signed-in user. */
+        get: operations["checkpoints_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/comments/{id}/": {
         parameters: {
             query?: never;
@@ -616,6 +633,27 @@ export interface components {
             password: string;
             readonly token: string;
         };
+        /** @description A registered checkpoint, with what was measured for it. */
+        Checkpoint: {
+            readonly id: number;
+            readonly name: string;
+            readonly variant: components["schemas"]["VariantEnum"];
+            /** @description the repository's own weights (weights/starter.pth, weights/mobile.pth), not the official SiamMask ones */
+            readonly builtin: boolean;
+            /** @description Tracker config: davis or vot. */
+            readonly config: string;
+            readonly sha256: string;
+            readonly is_default: boolean;
+            /**
+             * Format: double
+             * @description J&F recorded in metrics ("J&F", else the mean of "J" and "F"); null if none
+             */
+            readonly jf: number | null;
+            /** @description Measured J/F, fps, training recipe. */
+            readonly metrics: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         Comment: {
             readonly id: number;
             readonly track: number;
@@ -909,6 +947,8 @@ export interface components {
             labels?: string[];
             /** @description the weights new propagation jobs start with */
             readonly default_model?: components["schemas"]["ModelSummary"] | null;
+            /** @description the project's own choice of weights (GET /api/checkpoints/); null: the server's default */
+            default_checkpoint?: number | null;
         };
         PatchedTrackUpdate: {
             version?: number;
@@ -930,6 +970,8 @@ export interface components {
             labels?: string[];
             /** @description the weights new propagation jobs start with */
             readonly default_model: components["schemas"]["ModelSummary"] | null;
+            /** @description the project's own choice of weights (GET /api/checkpoints/); null: the server's default */
+            default_checkpoint?: number | null;
         };
         Propagate: {
             frame: number;
@@ -942,6 +984,8 @@ export interface components {
              *     * `fast` - Fast
              */
             precision?: components["schemas"]["PrecisionEnum"];
+            /** @description the weights to run (GET /api/checkpoints/); default: the project's default model */
+            checkpoint?: number | null;
         };
         Reject: {
             /** @description The track version you last saw (optimistic locking). */
@@ -1117,6 +1161,8 @@ export interface components {
              *     * `fast` - Fast
              */
             precision?: components["schemas"]["PrecisionEnum"];
+            /** @description the weights to run (GET /api/checkpoints/); default: the project's default model */
+            checkpoint?: number | null;
             tracks: number[];
         };
         /**
@@ -1244,6 +1290,43 @@ export interface operations {
             };
             /** @description Your role in this project does not allow this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    checkpoints_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Checkpoint"][];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,7 +4,7 @@
  */
 import { api, uploadVideo, type Video } from "../api/client";
 import type { Page } from "../router";
-import { formatBytes, h, progressBar } from "../ui/dom";
+import { formatBytes, h, progressBar, uploadProgress } from "../ui/dom";
 
 const POLL_MS = 700;
 
@@ -12,6 +12,8 @@ export class VideosPage implements Page {
   private timers = new Set<number>();
   private body = h("tbody", {});
   private rows = new Map<number, HTMLTableRowElement>();
+  /** The form's line about the last upload, told each time that video's row is redrawn. */
+  private uploadWatch: ((video: Video) => void) | null = null;
 
   constructor(private projectId: number) {}
 
@@ -22,6 +24,10 @@ export class VideosPage implements Page {
     root.append(h("div", { class: "page" },
       h("p", { class: "crumbs" }, h("a", { href: "/projects/", "data-link": "" }, "Projects"), " / ", project.name),
       h("h1", {}, project.name),
+      h("p", { class: "row project-links" },
+        h("a", { href: `/projects/${project.id}/transfers/`, "data-link": "", class: "button" }, "Export and import"),
+        h("a", { href: `/projects/${project.id}/models/`, "data-link": "", class: "button" },
+          `Model: ${project.default_model?.name ?? "none"}`)),
       canUpload ? this.uploadForm() : h("p", { class: "muted" }, "Your role cannot upload videos."),
       h("table", { class: "list videos" },
         h("thead", {}, h("tr", {}, ...["Video", "Status", "Frames", "Size", "Resolution", ""].map((t) => h("th", {}, t)))),
@@ -48,23 +54,35 @@ export class VideosPage implements Page {
       const chosen = file.files?.[0];
       if (!chosen) return;
       submit.disabled = true;
+      bar.set(0);
+      bar.setLabel("");
       bar.el.hidden = false;
       message.textContent = "";
       message.className = "upload-message";
-      const upload = uploadVideo(this.projectId, chosen, name.value.trim(), (f) => {
-        bar.set(f);
-        bar.setLabel(`Uploading ${formatBytes(f * chosen.size)} of ${formatBytes(chosen.size)}`);
-      });
+      const upload = uploadVideo(this.projectId, chosen, name.value.trim(), uploadProgress(bar, chosen.size));
+      this.uploadWatch = null;
+      const say = (text: string, error = false) => {
+        message.textContent = text;
+        message.className = `upload-message${error ? " error" : ""}`;
+      };
       try {
         const video = await upload.promise;
         bar.set(1);
         bar.setLabel("Uploaded");
-        message.textContent = `Uploaded ${video.name}; extracting frames…`;
         form.reset();
+        // The line follows the video: extracting, then ready or failed (never "extracting" after a failure).
+        this.uploadWatch = (v) => {
+          if (v.id !== video.id) return;
+          if (v.status === "ready") say(`Uploaded ${v.name}: ${v.frame_count} frames, ready to annotate.`);
+          else if (v.status === "failed") say(`Uploaded ${v.name}, but its frames could not be read: ${v.error || "extraction failed"}`, true);
+          else return say(`Uploaded ${v.name}; extracting frames…`);
+          bar.el.hidden = true; // the upload's bar says nothing about the outcome
+          this.uploadWatch = null;
+        };
         this.showVideo(video);
       } catch (error) {
-        message.textContent = (error as Error).message;
-        message.className = "upload-message error";
+        bar.el.hidden = true; // a refused file was not uploaded, however many bytes were sent
+        say((error as Error).message, true);
       } finally {
         submit.disabled = false;
       }
@@ -95,6 +113,7 @@ export class VideosPage implements Page {
     if (old) old.replaceWith(row);
     else this.body.prepend(row);
     this.rows.set(video.id, row);
+    this.uploadWatch?.(video);
     if (busy) {
       const timer = window.setTimeout(async () => {
         this.timers.delete(timer);

@@ -45,7 +45,9 @@ export class ReviewPanel {
         return h("li", { class: `comment${c.resolved ? " resolved" : ""}` },
           done,
           c.frame != null ? h("a", { href: "#", class: "frame-link", onclick: (e: Event) => { e.preventDefault(); ws.actions.goto(c.frame!); } }, `frame ${c.frame}`) : "",
-          h("span", { class: "text" }, ` ${c.text} `), h("span", { class: "muted small" }, `— ${c.author ?? "?"}`));
+          h("span", { class: "text" }, ` ${c.text} `), h("span", { class: "muted small" }, `— ${c.author ?? "?"}, `),
+          h("time", { class: "muted small comment-time", datetime: c.created_at, title: new Date(c.created_at).toLocaleString() },
+            commentTime(new Date(c.created_at))));
       }));
     };
     post.addEventListener("click", async () => {
@@ -77,4 +79,12 @@ export class ReviewPanel {
     this.comments = s ? await api.listComments(s.track.id).catch(() => []) : [];
     this.render();
   }
+}
+
+/** When a comment was written, short: "14:05" today, "28 Nov, 14:05" this year, with the year before that. */
+export function commentTime(when: Date, now = new Date()): string {
+  const time: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit" };
+  if (when.toDateString() === now.toDateString()) return when.toLocaleTimeString(undefined, time);
+  const year = when.getFullYear() === now.getFullYear() ? {} : { year: "numeric" as const };
+  return when.toLocaleString(undefined, { day: "numeric", month: "short", ...year, ...time });
 }

@@ -42,13 +42,26 @@ export function progressBar(label = ""): { el: HTMLElement; set(f: number): void
   };
 }
 
+/** An upload's onProgress (0..1): fill `bar` and say how much of `size` bytes was sent. */
+export function uploadProgress(bar: ReturnType<typeof progressBar>, size: number): (f: number) => void {
+  return (f) => {
+    bar.set(f);
+    bar.setLabel(`Uploading ${formatBytes(f * size)} of ${formatBytes(size)}`);
+  };
+}
+
 let toastTimer = 0;
-/** A short message at the bottom of the screen. */
+/**
+ * A short message in a corner: the bottom-right of the page's `[data-toast-host]` (the workspace's
+ * frame area, so it never covers the toolbar, the frame controls or the timeline), else of the window.
+ */
 export function toast(text: string, kind: "info" | "error" = "info"): void {
+  const host = document.querySelector<HTMLElement>("[data-toast-host]");
   let el = document.getElementById("toast");
-  if (!el) document.body.append((el = h("div", { id: "toast", role: "status", "aria-live": "polite" })));
+  if (!el) el = h("div", { id: "toast", role: "status", "aria-live": "polite" });
+  if (el.parentElement !== (host ?? document.body)) (host ?? document.body).append(el);
   el.textContent = text;
-  el.className = `toast show ${kind}`;
+  el.className = `toast show ${kind}${host ? " in-host" : ""}`;
   clearTimeout(toastTimer);
   toastTimer = window.setTimeout(() => el!.classList.remove("show"), kind === "error" ? 6000 : 2500);
 }

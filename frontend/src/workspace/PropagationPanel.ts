@@ -1,5 +1,5 @@
 /** Start propagation (forward, backward, both) from the current frame and follow its progress. */
-import type { Job } from "../api/client";
+import { api, type Job } from "../api/client";
 import { isActive } from "../store/jobs";
 import { lostTargets, lostText } from "../store/stops";
 import { h, progressBar } from "../ui/dom";
@@ -27,6 +27,7 @@ export class PropagationPanel {
         h("button", { onclick: () => a.propagate("both"), title: "Both ways (Alt+P)", "data-direction": "both" }, "◀▶ Both"),
         h("button", { class: "primary", onclick: () => a.propagate("forward"), title: "Forward (P)", "data-direction": "forward" }, "Forward ▶")),
       h("p", { class: "muted small" }, "Selected track, or every track with a box or mask on this frame."),
+      choices(ws),
       ...(hint ? [hint] : []),
       bar.el, status, model, cancel,
       h("div", { class: "row edit-row" },
@@ -65,4 +66,30 @@ export class PropagationPanel {
           : { text: `propagation done: ${job.frames_done} frames`, kind: "info" });
     });
   }
+}
+
+/** Model and precision for the next propagations; "" keeps the project's model / the server's precision. */
+function choices(ws: Workspace): HTMLElement {
+  const options = ws.actions.propagateOptions;
+  const project = ws.store.defaultModel;
+  const model = h("select", { class: "propagate-model", title: "Weights to run" },
+    h("option", { value: "" }, `project model${project ? ` (${project.name})` : ""}`));
+  const precision = h("select", { class: "propagate-precision", title: "exact: float32; fast: reduced-precision trunk" },
+    h("option", { value: "" }, "server precision"), h("option", { value: "exact" }, "exact"),
+    h("option", { value: "fast" }, "fast"));
+  model.addEventListener("change", () => {
+    if (model.value) options.checkpoint = Number(model.value);
+    else delete options.checkpoint;
+    model.blur(); // give the keys back to the workspace shortcuts (P propagates)
+  });
+  precision.addEventListener("change", () => {
+    if (precision.value) options.precision = precision.value as "exact" | "fast";
+    else delete options.precision;
+    precision.blur();
+  });
+  api.listCheckpoints().then((checkpoints) => model.append(
+    ...checkpoints.map((c) => h("option", { value: c.id }, `${c.name} (${c.variant})`))),
+  () => { /* the project's model still works without the list */ });
+  return h("div", { class: "row propagate-choices" }, h("label", { class: "small" }, "Model ", model),
+    h("label", { class: "small" }, "Precision ", precision));
 }

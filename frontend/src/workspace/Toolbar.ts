@@ -29,9 +29,16 @@ export class Toolbar {
     });
     const undo = h("button", { title: "Undo (Ctrl+Z)", onclick: () => a.undo(), disabled: true, class: "undo" }, "↶ Undo");
     const redo = h("button", { title: "Redo (Ctrl+Shift+Z)", onclick: () => a.redo(), disabled: true, class: "redo" }, "↷ Redo");
+    // What a box does, always in view: the one state that decides whether a box edits or creates.
+    const newMode = h("button", { class: "box-mode", "data-mode": "new", title: "Boxes start a new track (N)",
+      onclick: () => a.newTrack() }, "New track", h("kbd", {}, "N"));
+    const reanchorMode = h("button", { class: "box-mode", "data-mode": "reanchor",
+      title: "Boxes re-anchor the selected track (A)", onclick: () => a.reanchorMode() }, "Re-anchor", h("kbd", {}, "A"));
     const zoom = h("span", { class: "muted zoom-text", title: "zoom (wheel; F fits)" }, "100%");
     this.element = h("div", { class: "ws-toolbar", role: "toolbar" },
       h("div", { class: "group" }, ...toolButtons),
+      h("div", { class: "group box-modes", role: "group", "aria-label": "what a box does" },
+        h("span", { class: "muted" }, "Box:"), newMode, reanchorMode),
       h("div", { class: "group", title: "brush radius ([ and ])" }, size, sizeText),
       h("div", { class: "group" }, ...layerBoxes),
       h("div", { class: "group" }, undo, redo),
@@ -41,6 +48,14 @@ export class Toolbar {
     const sync = () => {
       if (!ws.canvas) return;
       for (const b of toolButtons) b.classList.toggle("active", b.dataset.tool === ws.canvas.toolName);
+      const selected = ws.store.selected;
+      for (const b of [newMode, reanchorMode]) {
+        const on = b.dataset.mode === ws.boxMode;
+        b.classList.toggle("active", on);
+        b.setAttribute("aria-pressed", String(on));
+      }
+      reanchorMode.disabled = !selected;
+      reanchorMode.firstChild!.textContent = selected ? `Re-anchor #${selected.track.object_id}` : "Re-anchor";
       size.value = String(ws.canvas.brushSize);
       sizeText.textContent = `${ws.canvas.brushSize}px`;
       const layers = ws.canvas.layers;

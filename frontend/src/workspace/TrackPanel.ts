@@ -24,7 +24,7 @@ export class TrackPanel {
       const selected = ws.store.selectedId;
       const tool = ws.canvas?.toolName;
       hint.textContent = !ws.store.canEdit ? "You can look and comment; editing needs the annotator role."
-        : tool === "box" ? (selected ? `Drawing a box re-anchors track #${ws.store.selected!.track.object_id} on this frame.`
+        : tool === "box" ? (selected && ws.boxMode === "reanchor" ? `Drawing a box re-anchors track #${ws.store.selected!.track.object_id} on this frame.`
           : "Drawing a box creates a new track with the label above.")
           : tool === "brush" || tool === "eraser" ? (selected ? "Paint on the selected track's mask." : "Select a track to paint its mask.")
             : "R: draw a box · B/E: brush/eraser · P: propagate";

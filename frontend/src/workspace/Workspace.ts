@@ -29,6 +29,8 @@ import { shortcutFor } from "./shortcuts";
 import { Toolbar } from "./Toolbar";
 import { TrackPanel } from "./TrackPanel";
 
+export type BoxMode = "new" | "reanchor";
+
 export class Workspace implements Page {
   readonly bus = new EventBus<AppEvents>();
   readonly store = new AnnotationStore(api, this.bus);
@@ -45,6 +47,8 @@ export class Workspace implements Page {
   controls!: FrameControls;
   frame = 0;
   newLabelId: number | null = null;
+  /** What a box drawn now does: start a new track, or re-anchor the selected one (shown in the toolbar). */
+  boxMode: BoxMode = "new";
   private shown = -1; // the frame whose bitmap is on the canvas
   private redrawPending = 0;
   private cleanups: (() => void)[] = [];
@@ -72,7 +76,7 @@ export class Workspace implements Page {
     this.filmstrip = new Filmstrip(frameCount);
     this.controls = new FrameControls(this);
 
-    const stage = h("div", { class: "ws-stage" });
+    const stage = h("div", { class: "ws-stage", "data-toast-host": "" }); // toasts stay off the controls
     const side = h("aside", { class: "ws-side" });
     root.replaceChildren(h("div", { class: "workspace" },
       h("div", { class: "ws-main" }, new Toolbar(this).element, stage, this.controls.element,
@@ -186,7 +190,8 @@ export class Workspace implements Page {
       this.scheduleRedraw();
     });
     on("tracks.changed", () => this.scheduleRedraw());
-    on("selection.changed", () => this.scheduleRedraw());
+    // Picking a track means working on it: boxes re-anchor it. Creating one keeps "new" (actions.boxDrawn).
+    on("selection.changed", ({ trackId }) => { this.setBoxMode(trackId === null ? "new" : "reanchor"); this.scheduleRedraw(); });
     on("notice", ({ text, kind }) => toast(text, kind));
     on("job.progress", ({ job }) => { this.lost.record(job); this.bus.emit("lost.changed", {}); });
     on("lost.changed", () => this.scheduleRedraw());
@@ -211,6 +216,13 @@ export class Workspace implements Page {
     // expose the canvas to end-to-end tests and the console (read-only use)
     (window as unknown as { siamlabel?: unknown }).siamlabel = { workspace: this, canvas: this.canvas };
     this.cleanups.push(() => delete (window as unknown as { siamlabel?: unknown }).siamlabel);
+  }
+
+  setBoxMode(mode: BoxMode): void {
+    if (mode === "reanchor" && !this.store.selected) mode = "new";
+    if (mode === this.boxMode) return;
+    this.boxMode = mode;
+    this.bus.emit("tracks.changed", {});
   }
 
   private urlTimer = 0;

@@ -1,5 +1,5 @@
 /** What the workspace's buttons and shortcuts do. Each action checks its preconditions and says why it cannot run. */
-import { ApiError, ConflictError, api, type Direction } from "../api/client";
+import { ApiError, ConflictError, api, type Direction, type PropagateOptions } from "../api/client";
 import type { BoxXYWH } from "../canvas/geometry";
 import type { Rle } from "../canvas/rle";
 import type { LayerToggles, ToolName } from "../canvas/types";
@@ -11,6 +11,9 @@ import { showHelp } from "./HelpOverlay";
 import type { Workspace } from "./Workspace";
 
 export class Actions {
+  /** The propagation panel's model and precision choices; empty: the project's model, the server's precision. */
+  readonly propagateOptions: PropagateOptions = {};
+
   constructor(private ws: Workspace) {}
 
   private get store() { return this.ws.store; }
@@ -50,6 +53,7 @@ export class Actions {
   /** Go to where a track's target was lost, with the box tool on that track: the box drawn re-anchors it. */
   reanchorAt(trackId: number, frame: number): void {
     this.store.select(trackId);
+    this.ws.setBoxMode("reanchor");
     this.tool("box");
     this.goto(frame);
     const s = this.store.selected;
@@ -77,8 +81,17 @@ export class Actions {
 
   newTrack(): void {
     this.store.select(null);
+    this.ws.setBoxMode("new");
     this.tool("box");
     this.say("draw a box around the new object");
+  }
+
+  /** Boxes re-anchor the selected track (its box on the frame drawn on) until N or a deselect. */
+  reanchorMode(): void {
+    const s = this.store.selected;
+    if (!s) return this.say("select a track to re-anchor first", "error");
+    this.ws.setBoxMode("reanchor");
+    this.tool("box");
   }
 
   selectIndex(i: number): void {
@@ -109,13 +122,17 @@ export class Actions {
   async boxDrawn(frame: number, box: BoxXYWH): Promise<void> {
     if (!this.editable()) return;
     const selected = this.store.selected;
-    if (selected) {
+    if (selected && this.ws.boxMode === "reanchor") {
       await this.run(setFrameCommand(this.store, this.ws.refs.of(selected.track.id), frame, { box }, "re-anchor box"));
       return;
     }
     if (this.ws.newLabelId === null) return this.say("this project has no labels yet; a manager must add one", "error");
     const command = createTrackCommand(this.store, this.ws.refs, this.ws.newLabelId, frame, box, (id) => this.store.select(id));
-    if (await this.run(command)) this.say("track created — press P to propagate it");
+    if (await this.run(command)) {
+      // The new track is selected (P propagates it), but the next box starts another track, never a silent re-anchor.
+      this.ws.setBoxMode("new");
+      this.say("track created — press P to propagate it; A re-anchors it");
+    }
   }
 
   async maskEdited(trackId: number, frame: number, mask: Rle, area: number): Promise<void> {
@@ -176,8 +193,9 @@ export class Actions {
     }
     try {
       const ids = tracks.map((s) => s.track.id);
-      const job = ids.length === 1 ? await api.propagate(ids[0], frame, direction)
-        : await api.propagateTracks(this.ws.video.id, ids, frame, direction);
+      const options = { ...this.propagateOptions };
+      const job = ids.length === 1 ? await api.propagate(ids[0], frame, direction, options)
+        : await api.propagateTracks(this.ws.video.id, ids, frame, direction, options);
       this.ws.jobs.watch(job);
     } catch (error) {
       if (error instanceof ConflictError && error.jobId !== null) {

@@ -201,3 +201,12 @@ def test_an_export_and_an_import_run_in_a_real_worker(clients, cast, labelled, s
     imported = wait_for(lambda: finished_job(ImportJob, response.json()["id"]), 60, "the import", worker)
     assert (imported.status, imported.error, imported.summary["tracks"]) == ("succeeded", "", 1)
     assert Track.objects.filter(video=labelled).count() == tracks_before + 1
+
+
+def test_the_schemas_example_export_body_starts_an_export(clients, cast, labelled):
+    # Swagger UI's "Try it out" sends the first example; it used to invent a video id and get 400
+    schema = clients.carol.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    content = schema["paths"]["/api/projects/{id}/exports/"]["post"]["requestBody"]["content"]["application/json"]
+    example = next(iter(content["examples"].values()))["value"]
+    response = clients.carol.post(f"/api/projects/{cast.project.pk}/exports/", example, format="json")
+    assert response.status_code == 202, response.json()

@@ -50,3 +50,12 @@ def test_a_default_someone_chose_is_kept(weights_dir):
     demo.seed_demo(log=messages.append)
     assert defaults() == [("davis", "sharp")]
     assert not any("registered the built-in" in m for m in messages)
+
+
+def test_the_generated_demo_clip_is_described_as_what_it_is(weights_dir, settings, monkeypatch, tmp_path):
+    from annotator.models import Project
+
+    monkeypatch.setenv("SIAMLABEL_SHARED_DIR", str(tmp_path / "no-shared-data"))
+    demo.seed_demo(log=lambda message: None)
+    description = Project.objects.get(name=demo.DEMO_PROJECT).description
+    assert "generated" in description and "ellipse" in description and "not real footage" in description
