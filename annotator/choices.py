@@ -40,6 +40,8 @@ class TrackChange(models.TextChoices):
     PROPAGATED = "propagated"
     REVERTED = "reverted"
     IMPORTED = "imported"
+    MERGED = "merged"
+    SPLIT = "split"
 
 
 class Source(models.TextChoices):

@@ -65,5 +65,10 @@ def _start(sender=None, **_):
     _state["hostname"] = getattr(sender, "hostname", None) or socket.gethostname()
     queues = sender.app.amqp.queues.consume_from if sender is not None else None
     _state["queues"] = ",".join(sorted(queues or {}))
+    if "gpu" in _state["queues"].split(","):
+        # a gpu worker says where it will track from the start, not only after its first job
+        from tracking_worker.siammask.checkpoints import resolve_device
+
+        _state["device"] = str(resolve_device(None))
     stop = threading.Event()
     threading.Thread(target=_loop, args=(stop,), daemon=True, name="heartbeat").start()

@@ -92,7 +92,8 @@ class TrackEvent(models.Model):
     """One entry of a track's history: a review decision, or a change that reopened a reviewed track.
 
     Written by annotator/services/history.py only. Edits to a draft are not logged here (the
-    annotations themselves say what they are); what is logged is every change of review status.
+    annotations themselves say what they are); what is logged is every change of review status,
+    and every merge and split (which change which frames a track holds).
     """
 
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="events")

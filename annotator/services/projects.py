@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from annotator.choices import Role
-from annotator.models import Label, Membership, Project, Track
+from annotator.models import Label, Membership, Project, PropagationJob, Track
 from annotator.services.errors import Conflict, ServiceError
+from annotator.services.tracks import refuse_running_jobs
 
 # Colours for new labels (Sasha Trubetskoy's "20 distinct colours", a published palette).
 LABEL_PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
@@ -32,12 +33,16 @@ def update_project(*, project: Project, name: str | None = None, description: st
 
 
 def delete_project(*, project: Project) -> None:
-    """Delete a project and everything in it, and its files once the deletion commits."""
+    """Delete a project and everything in it, and its files once the deletion commits.
+
+    Refused (409) while a propagation job is queued or running in it, as for a video.
+    """
     media = Path(settings.MEDIA_ROOT)
     folders = [media / "videos" / str(pk) for pk in project.videos.values_list("pk", flat=True)]
     folders += [media / "exports" / str(pk) for pk in project.exports.values_list("pk", flat=True)]
     folders += [media / "imports" / str(pk) for pk in project.imports.values_list("pk", flat=True)]
     with transaction.atomic():
+        refuse_running_jobs(PropagationJob.objects.filter(video__project=project), f"project '{project.name}'")
         # Tracks first: they protect their labels, which the project's own deletion would take.
         Track.objects.filter(video__project=project).delete()
         project.delete()

@@ -1,15 +1,14 @@
-"""Tracks: creation from a box, manual edits with optimistic locking, deletion of frames."""
+"""Tracks: creation from a box, manual edits with optimistic locking, deletion of frames and tracks."""
 
 from django.db import transaction
 from django.db.models import Max
 
 from annotator import masks
-from annotator.choices import Source, TrackChange
-from annotator.models import FrameAnnotation, Label, Track, Video
+from annotator.choices import ACTIVE_JOB_STATUSES, Source, TrackChange
+from annotator.models import FrameAnnotation, Label, PropagationJob, Track, Video
 from annotator.models.tracks import MAX_OBJECT_ID
 from annotator.services import history
 from annotator.services.errors import Conflict, ServiceError
-
 
 
 def check_frame(video: Video, frame_index: int) -> int:
@@ -34,17 +33,35 @@ def create_track(*, video: Video, label: Label, frame_index: int, bbox, by) -> T
     if label.project_id != video.project_id:
         raise ServiceError("the label belongs to another project")
     with transaction.atomic():
-        # Annotators adding objects to one video at once: the video's row lock hands out ids in turn.
-        Video.objects.select_for_update().filter(pk=video.pk).first()
-        next_id = (video.tracks.aggregate(m=Max("object_id"))["m"] or 0) + 1
-        if next_id > MAX_OBJECT_ID:
-            raise ServiceError(f"a video holds at most {MAX_OBJECT_ID} tracks")
-        track = Track.objects.create(video=video, label=label, object_id=next_id, created_by=by)
+        track = Track.objects.create(video=video, label=label, object_id=next_object_id(video), created_by=by)
         FrameAnnotation.objects.create(
             track=track, frame_index=frame_index, source=Source.MANUAL_BOX,
             bbox=bbox, rotated_box=masks.box_corners(bbox),
         )
         return track
+
+
+def next_object_id(video: Video) -> int:
+    """Return the video's next free object id (call inside a transaction)."""
+    # Annotators adding objects to one video at once: the video's row lock hands out ids in turn.
+    Video.objects.select_for_update().filter(pk=video.pk).first()
+    next_id = (video.tracks.aggregate(m=Max("object_id"))["m"] or 0) + 1
+    if next_id > MAX_OBJECT_ID:
+        raise ServiceError(f"a video holds at most {MAX_OBJECT_ID} tracks")
+    return next_id
+
+
+def refuse_running_jobs(jobs, what: str) -> None:
+    """Raise Conflict (409) naming the first queued or running job among `jobs`.
+
+    Deleting, merging or splitting under a running job would let the worker write frames into a
+    track that is gone or no longer holds them, so we refuse and let the user cancel the job
+    (one click in the propagation panel) rather than cancel someone's job behind their back.
+    """
+    running = jobs.filter(status__in=ACTIVE_JOB_STATUSES).order_by("pk").first()
+    if running is not None:
+        raise Conflict(f"propagation job {running.pk} is {running.status} on {what}; cancel it or wait for it to end",
+                       job_id=running.pk)
 
 
 def lock_track(track: Track, version: int | None) -> Track:
@@ -140,3 +157,16 @@ def update_track(*, track: Track, version: int, label: Label | None = None, by=N
         track.label = label
         track.save(update_fields=["label"])
     return bump_version(track)
+
+
+@transaction.atomic
+def delete_track(*, track: Track, version: int | None = None) -> None:
+    """Delete a track with its frames, comments and history; refused while a job runs on it.
+
+    `version`, when given, must be current (the browser sends it; scripts may leave it out).
+    """
+    locked = Track.objects.select_for_update().get(pk=track.pk)
+    if version is not None:
+        lock_track(locked, version)
+    refuse_running_jobs(PropagationJob.objects.filter(job_tracks__track=locked), f"track #{locked.object_id}")
+    locked.delete()

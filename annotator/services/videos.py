@@ -12,6 +12,7 @@ from annotator.choices import VideoStatus
 from annotator.models import Project, Video
 from annotator.services.attempts import gave_up_reason, out_of_attempts
 from annotator.services.errors import Conflict, ServiceError, TooLarge
+from annotator.services.tracks import refuse_running_jobs
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,13 @@ def _fail(video: Video, error: str) -> Video:
 
 
 def delete_video(*, video: Video) -> None:
-    """Delete a video and, once the deletion commits, its files (a rolled-back delete keeps them)."""
+    """Delete a video and, once the deletion commits, its files (a rolled-back delete keeps them).
+
+    Any video may go, a failed upload included, except while a propagation job is queued or
+    running on it (409, services/tracks.refuse_running_jobs says why).
+    """
     folder = Path(settings.MEDIA_ROOT) / "videos" / str(video.pk)
     with transaction.atomic():
+        refuse_running_jobs(video.jobs.all(), f"video '{video.name}'")
         video.delete()
         transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))

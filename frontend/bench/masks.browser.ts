@@ -22,7 +22,7 @@ async function run(): Promise<void> {
   for (let iteration = 0; iteration < 80; iteration++) {
     const t0 = performance.now();
     const tracks: CanvasTrack[] = rles.map((r, i) => ({
-      id: i + 1, objectId: i + 1, label: "object", colour: colours[i], visible: true, selected: i === 0,
+      id: i + 1, objectId: i + 1, label: "object", colour: colours[i], visible: true, locked: false, selected: i === 0,
       annotation: { bbox: null, rotatedBox: null, runs: decodeCounts(r.counts), source: "propagated", confidence: 0.9 },
     }));
     canvas.setFrame(iteration, bitmap);

@@ -8,6 +8,7 @@ import { ModelsPage } from "./models/ModelsPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import { VideosPage } from "./pages/VideosPage";
 import { ReviewQueuePage } from "./review/ReviewQueuePage";
+import { ProjectSettingsPage } from "./settings/ProjectSettingsPage";
 import { Router, type Page } from "./router";
 import { TransfersPage } from "./transfers/TransfersPage";
 import { h, toast } from "./ui/dom";
@@ -42,6 +43,7 @@ function boot(): void {
     { pattern: /^\/projects\/(\d+)\/?$/, page: (m) => new VideosPage(Number(m[1])) },
     { pattern: /^\/projects\/(\d+)\/transfers\/?$/, page: (m) => new TransfersPage(Number(m[1])) },
     { pattern: /^\/projects\/(\d+)\/models\/?$/, page: (m) => new ModelsPage(Number(m[1])) },
+    { pattern: /^\/projects\/(\d+)\/settings\/?$/, page: (m) => new ProjectSettingsPage(Number(m[1])) },
     { pattern: /^\/videos\/(\d+)\/?$/, page: (m, q) => new Workspace(Number(m[1]), q) },
     { pattern: /^\/review\/?$/, page: (_m, q) => new ReviewQueuePage(q) },
   ], notFound);

@@ -51,3 +51,9 @@ export class Router {
     }
   }
 }
+
+/** Go to an app URL without a reload, as a data-link click does (the Router renders on popstate). */
+export function go(url: string): void {
+  history.pushState(null, "", url);
+  window.dispatchEvent(new PopStateEvent("popstate"));
+}

@@ -136,6 +136,9 @@ ENDPOINTS = {
     ("track-frame-annotation", "delete"): Call("edit_tracks", {"pk": "track", "frame": 0}, query="?version=1"),
     ("track-delete-range", "post"): Call("edit_tracks", {"pk": "track"}, {"version": 1, "first": 0, "last": 3}),
     ("track-propagate", "post"): Call("edit_tracks", {"pk": "track"}, {"frame": 0, "direction": "forward"}),
+    ("track-merge", "post"): Call("edit_tracks", {"pk": "track"}, lambda w: {"version": 1, "other": w.in_review,
+                                                                              "other_version": 2}),
+    ("track-split", "post"): Call("edit_tracks", {"pk": "track"}, {"version": 1, "frame": 3}),
     ("track-submit", "post"): Call("edit_tracks", {"pk": "track"}, {"version": 1}),
     ("track-accept", "post"): Call("review", {"pk": "in_review"}, {"version": 2}),
     ("track-reject", "post"): Call("review", {"pk": "in_review"}, {"version": 2, "comment": "leaks", "frame": 1}),
@@ -186,6 +189,8 @@ def world(cast, ready_video, track, make_user, tmp_path):
     erin, _ = make_user("erin"), make_user("frank")
     member = Membership.objects.create(project=cast.project, user=erin, role=Role.ANNOTATOR)
     spare = project_services.create_label(project=cast.project, name="spare")
+    # a frame after the first, so that the track can be split (at frame 3)
+    FrameAnnotation.objects.create(track=track, frame_index=5, source="propagated", bbox=[1, 1, 5, 5])
     submitted = create_track(video=ready_video, label=track.label, frame_index=1, bbox=[5, 5, 10, 10], by=cast.alice)
     review_services.submit_for_review(track=submitted, version=1)
     job = propagation_services.start_propagation(tracks=[track], start_frame=0, direction="forward", by=cast.alice,

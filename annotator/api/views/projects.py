@@ -14,6 +14,8 @@ from annotator.services import checkpoints as checkpoint_services
 from annotator.services import projects as project_services
 
 
+@extend_schema_view(destroy=extend_schema(responses={204: None, 409: error(
+    "a propagation job is queued or running in the project; `job_id` names it")}))
 class ProjectViewSet(viewsets.ModelViewSet):
     serializer_class = ProjectSerializer
     permission_classes = [RoleRequired]

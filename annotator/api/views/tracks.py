@@ -22,15 +22,20 @@ from annotator.api.serializers import (
     TrackUpdateSerializer,
     VersionSerializer,
 )
+from annotator.api.serializers_track_edits import MergedSerializer, MergeSerializer, SplitResultSerializer, SplitSerializer
 from annotator.api.views.base import require, validated
 from annotator.choices import ReviewStatus
 from annotator.services import propagation as propagation_services
 from annotator.services import review as review_services
+from annotator.services import track_merge
 from annotator.services import tracks as track_services
 from annotator.services.errors import ServiceError
 
 STALE = error("the track changed since you read it; `version` holds its current version")
 RUNNING = error("a propagation job already runs on the track; `job_id` names it")
+BUSY = error("the track changed since you read it (`version` holds its current version), or a propagation job "
+             "is queued or running on it (`job_id` names it)")
+OPTIONAL_VERSION = OpenApiParameter("version", int, description="The track version you last saw; stale: 409.")
 FRAME = OpenApiParameter("frame", int, OpenApiParameter.PATH, description="0-based frame index")
 VERSION = OpenApiParameter("version", int, required=True, description="The track version you last saw.")
 
@@ -42,6 +47,10 @@ class DeletedFramesSerializer(serializers.Serializer):
         choices=ReviewStatus.choices, help_text="The track's status after the deletion: a reviewed track is a draft again.")
 
 
+class OptionalVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+
+
 class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     serializer_class = TrackSerializer
     permission_classes = [RoleRequired]
@@ -50,6 +59,35 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
 
     def get_queryset(self):
         return selectors.tracks_visible_to(self.request.user)
+
+    @extend_schema(parameters=[OPTIONAL_VERSION], responses={204: None, 409: BUSY})
+    def destroy(self, request, pk=None):
+        track = self.get_object()
+        version = validated(OptionalVersionSerializer, request.query_params).get("version")
+        track_services.delete_track(track=track, version=version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=MergeSerializer, responses={200: MergedSerializer, 409: BUSY})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Move another track's frames into this one (this one's frame wins where both have one); delete it."""
+        track = self.get_object()
+        data = validated(MergeSerializer, request.data)
+        other = track.video.tracks.filter(pk=data["other"]).first()
+        if other is None:
+            raise ServiceError(f"track {data['other']} is not a track of this video")
+        merged = track_merge.merge_tracks(track=track, version=data["version"], other=other,
+                                          other_version=data["other_version"], by=request.user)
+        return Response(MergedSerializer(merged).data)
+
+    @extend_schema(request=SplitSerializer, responses={201: SplitResultSerializer, 409: BUSY})
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        """Move this track's frames from `frame` on to a new track with the same label."""
+        data = validated(SplitSerializer, request.data)
+        track, new = track_merge.split_track(track=self.get_object(), version=data["version"],
+                                             frame_index=data["frame"], by=request.user)
+        return Response(SplitResultSerializer({"track": track, "new_track": new}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TrackUpdateSerializer, responses={200: TrackSerializer, 409: STALE})
     def partial_update(self, request, pk=None):

@@ -52,6 +52,8 @@ class ProjectVideosView(generics.ListCreateAPIView):
         return Response(VideoSerializer(video).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(destroy=extend_schema(responses={204: None, 409: error(
+    "a propagation job is queued or running on the video; `job_id` names it")}))
 class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     serializer_class = VideoSerializer
     permission_classes = [RoleRequired]

@@ -13,6 +13,8 @@ import type { BoxXYWH, Corners } from "../canvas/geometry";
 type Schemas = components["schemas"];
 export type Project = Schemas["Project"];
 export type Label = Schemas["Label"];
+export type Member = Schemas["Membership"];
+export type Role = Member["role"];
 export type Video = Schemas["Video"];
 export type Track = Schemas["Track"];
 export type Job = Schemas["Job"];
@@ -167,6 +169,18 @@ export const api = {
   listProjects: () => request<Project[]>("GET", "/projects/"),
   getProject: (id: number) => request<Project>("GET", `/projects/${id}/`),
   listLabels: (projectId: number) => request<Label[]>("GET", `/projects/${projectId}/labels/`),
+  createProject: (name: string, description = "") => request<Project>("POST", "/projects/", { name, description }),
+  renameProject: (id: number, name: string, description: string) =>
+    request<Project>("PATCH", `/projects/${id}/`, { name, description }),
+  createLabel: (projectId: number, name: string, colour: string) =>
+    request<Label>("POST", `/projects/${projectId}/labels/`, { name, colour }),
+  updateLabel: (id: number, body: { name?: string; colour?: string }) => request<Label>("PATCH", `/labels/${id}/`, body),
+  deleteLabel: (id: number) => request<void>("DELETE", `/labels/${id}/`),
+  listMembers: (projectId: number) => request<Member[]>("GET", `/projects/${projectId}/members/`),
+  addMember: (projectId: number, username: string, role: Role) =>
+    request<Member>("POST", `/projects/${projectId}/members/`, { username, role }),
+  setMemberRole: (id: number, role: Role) => request<Member>("PATCH", `/members/${id}/`, { role }),
+  removeMember: (id: number) => request<void>("DELETE", `/members/${id}/`),
   listVideos: (projectId: number) => request<Video[]>("GET", `/projects/${projectId}/videos/`),
   getVideo: (id: number) => request<Video>("GET", `/videos/${id}/`),
   frameUrl: (videoId: number, frame: number) => `/api/videos/${videoId}/frames/${frame}.jpg`,
@@ -175,7 +189,14 @@ export const api = {
   getTrack: (id: number) => request<Track>("GET", `/tracks/${id}/`),
   createTrack: (videoId: number, label: number, frame: number, box: BoxXYWH) =>
     request<Track>("POST", `/videos/${videoId}/tracks/`, { label, frame, box }),
-  deleteTrack: (id: number) => request<void>("DELETE", `/tracks/${id}/`),
+  /** Without `version` the server skips the stale check (the undo of "create track" sends none). */
+  deleteTrack: (id: number, version?: number) => request<void>("DELETE", `/tracks/${id}/${query({ version })}`),
+  mergeTracks: (id: number, version: number, other: number, otherVersion: number) =>
+    request<Schemas["Merged"]>("POST", `/tracks/${id}/merge/`, { version, other, other_version: otherVersion }),
+  splitTrack: (id: number, version: number, frame: number) =>
+    request<Schemas["SplitResult"]>("POST", `/tracks/${id}/split/`, { version, frame }),
+  deleteVideo: (id: number) => request<void>("DELETE", `/videos/${id}/`),
+  deleteProject: (id: number) => request<void>("DELETE", `/projects/${id}/`),
   listAnnotations: (trackId: number, from?: number, to?: number) =>
     request<Annotation[]>("GET", `/tracks/${trackId}/annotations/${query({ from, to })}`),
   /** Answers the track's new version and status: an edit makes a track in review or accepted a draft. */

@@ -434,6 +434,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tracks/{id}/merge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Move another track's frames into this one (this one's frame wins where both have one); delete it. */
+        post: operations["tracks_merge_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tracks/{id}/propagate/": {
         parameters: {
             query?: never;
@@ -460,6 +477,23 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["tracks_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracks/{id}/split/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Move this track's frames from `frame` on to a new track with the same label. */
+        post: operations["tracks_split_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -905,6 +939,22 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        Merge: {
+            /** @description The track version you last saw (optimistic locking). */
+            version: number;
+            /** @description The track merged in (and then deleted): another track of the video. */
+            other: number;
+            /** @description The version of `other` you last saw. */
+            other_version: number;
+        };
+        Merged: {
+            /** @description The track that was kept, with its new version. */
+            track: components["schemas"]["Track"];
+            /** @description Frames that came from the other track. */
+            moved: number;
+            /** @description Frames of the other track where the kept track had one (dropped). */
+            dropped: number;
+        };
         /** @description Which weights: name, variant, and whether they are the ones this repository ships. */
         ModelSummary: {
             readonly id: number;
@@ -1066,6 +1116,18 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "manual_box" | "manual_mask" | "propagated";
+        Split: {
+            /** @description The track version you last saw (optimistic locking). */
+            version: number;
+            /** @description The first frame of the new track. */
+            frame: number;
+        };
+        SplitResult: {
+            /** @description The track, now ending before `frame`. */
+            track: components["schemas"]["Track"];
+            /** @description The new track (same label): the frames from `frame` on. */
+            new_track: components["schemas"]["Track"];
+        };
         /** @description Why and where one track's run ended before the end of its range (docs/propagation.md). */
         Stop: {
             /** @description "target lost", "manual frame made during the job", or why a batch left the track out */
@@ -2808,6 +2870,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a propagation job is queued or running in the project; `job_id` names it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
             503: {
                 headers: {
@@ -3712,7 +3783,10 @@ export interface operations {
     };
     tracks_destroy: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The track version you last saw; stale: 409. */
+                version?: number;
+            };
             header?: never;
             path: {
                 /** @description A unique integer value identifying this track. */
@@ -3758,6 +3832,15 @@ export interface operations {
             };
             /** @description No such object among those you may see. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the track changed since you read it (`version` holds its current version), or a propagation job is queued or running on it (`job_id` names it) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4414,6 +4497,97 @@ export interface operations {
             };
         };
     };
+    tracks_merge_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this track. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Merge"];
+                "application/x-www-form-urlencoded": components["schemas"]["Merge"];
+                "multipart/form-data": components["schemas"]["Merge"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merged"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your role in this project does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the track changed since you read it (`version` holds its current version), or a propagation job is queued or running on it (`job_id` names it) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     tracks_propagate_create: {
         parameters: {
             query?: never;
@@ -4568,6 +4742,97 @@ export interface operations {
                 };
             };
             /** @description the track changed since you read it; `version` holds its current version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tracks_split_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this track. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Split"];
+                "application/x-www-form-urlencoded": components["schemas"]["Split"];
+                "multipart/form-data": components["schemas"]["Split"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SplitResult"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your role in this project does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the track changed since you read it (`version` holds its current version), or a propagation job is queued or running on it (`job_id` names it) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4784,6 +5049,15 @@ export interface operations {
             };
             /** @description No such object among those you may see. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a propagation job is queued or running on the video; `job_id` names it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

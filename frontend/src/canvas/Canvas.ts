@@ -186,6 +186,11 @@ export class Canvas implements ToolHost {
   beginMaskEdit(): MaskEdit | null {
     const track = this.selectedTrack();
     if (!track) return null;
+    if (track.locked || !track.visible) {
+      const why = track.locked ? "is locked; unlock it in the track list to edit" : "is hidden; show it to edit";
+      this.emit("canvas.refused", { reason: `${track.label} #${track.objectId} ${why}` });
+      return null;
+    }
     const runs = track.annotation?.runs;
     const mask = runs ? maskFromRuns(runs, this.imageH, this.imageW) : new Uint8Array(this.imageW * this.imageH);
     this.maskLayer.beginEdit(this.rasterEntries(track.id));

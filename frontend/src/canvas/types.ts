@@ -14,7 +14,8 @@ export interface CanvasTrack {
   objectId: number;
   label: string;
   colour: string; // "#rrggbb"
-  visible: boolean;
+  visible: boolean; // hidden tracks are neither drawn nor picked
+  locked: boolean; // locked tracks refuse brush and eraser strokes
   selected: boolean;
   annotation: CanvasAnnotation | null; // on the current frame
 }

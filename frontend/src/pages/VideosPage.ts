@@ -4,7 +4,8 @@
  */
 import { api, uploadVideo, type Video } from "../api/client";
 import type { Page } from "../router";
-import { formatBytes, h, progressBar, uploadProgress } from "../ui/dom";
+import { confirmDialog } from "../ui/dialog";
+import { formatBytes, h, progressBar, toast, uploadProgress } from "../ui/dom";
 
 const POLL_MS = 700;
 
@@ -14,6 +15,8 @@ export class VideosPage implements Page {
   private rows = new Map<number, HTMLTableRowElement>();
   /** The form's line about the last upload, told each time that video's row is redrawn. */
   private uploadWatch: ((video: Video) => void) | null = null;
+  private canDelete = false; // managers delete videos (docs/permissions.md)
+  private deleted = new Set<number>(); // so a poll in flight does not bring a deleted row back
 
   constructor(private projectId: number) {}
 
@@ -21,13 +24,15 @@ export class VideosPage implements Page {
     const [project, videos] = await Promise.all([api.getProject(this.projectId), api.listVideos(this.projectId)]);
     document.title = `${project.name} — SiamLabel`;
     const canUpload = project.role === "annotator" || project.role === "manager";
+    this.canDelete = project.role === "manager";
     root.append(h("div", { class: "page" },
       h("p", { class: "crumbs" }, h("a", { href: "/projects/", "data-link": "" }, "Projects"), " / ", project.name),
       h("h1", {}, project.name),
       h("p", { class: "row project-links" },
         h("a", { href: `/projects/${project.id}/transfers/`, "data-link": "", class: "button" }, "Export and import"),
         h("a", { href: `/projects/${project.id}/models/`, "data-link": "", class: "button" },
-          `Model: ${project.default_model?.name ?? "none"}`)),
+          `Model: ${project.default_model?.name ?? "none"}`),
+        h("a", { href: `/projects/${project.id}/settings/`, "data-link": "", class: "button" }, "Settings")),
       canUpload ? this.uploadForm() : h("p", { class: "muted" }, "Your role cannot upload videos."),
       h("table", { class: "list videos" },
         h("thead", {}, h("tr", {}, ...["Video", "Status", "Frames", "Size", "Resolution", ""].map((t) => h("th", {}, t)))),
@@ -90,7 +95,22 @@ export class VideosPage implements Page {
     return form;
   }
 
+  private async deleteVideo(video: Video): Promise<void> {
+    const what = video.status === "failed" ? "the failed upload" : `its ${video.frame_count} frames and every track in it`;
+    if (!(await confirmDialog(`Delete video ${video.name}?`, `Deletes the video, ${what}. This cannot be undone.`, "Delete video"))) return;
+    try {
+      await api.deleteVideo(video.id);
+    } catch (error) {
+      return toast((error as Error).message, "error"); // e.g. 409: a propagation job runs on it
+    }
+    this.deleted.add(video.id);
+    this.rows.get(video.id)?.remove();
+    this.rows.delete(video.id);
+    toast(`Deleted ${video.name}`);
+  }
+
   private showVideo(video: Video): void {
+    if (this.deleted.has(video.id)) return;
     const busy = video.status === "uploaded" || video.status === "extracting";
     const status = h("td", { class: "status" });
     if (busy) {
@@ -108,7 +128,8 @@ export class VideosPage implements Page {
       h("td", {}, video.frame_count || "—"),
       h("td", {}, formatBytes(video.source_size)),
       h("td", {}, video.width ? `${video.width}×${video.height} @ ${video.fps?.toFixed(1)} fps` : "—"),
-      h("td", {}, video.status === "ready" ? h("a", { href: `/videos/${video.id}/`, "data-link": "", class: "button" }, "Annotate") : ""));
+      h("td", { class: "row" }, video.status === "ready" ? h("a", { href: `/videos/${video.id}/`, "data-link": "", class: "button" }, "Annotate") : "",
+        this.canDelete ? h("button", { class: "delete-video", onclick: () => void this.deleteVideo(video) }, "Delete…") : ""));
     const old = this.rows.get(video.id);
     if (old) old.replaceWith(row);
     else this.body.prepend(row);

@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Api, Track } from "../api/client";
 import { EventBus, type AppEvents } from "../events";
-import { AnnotationStore } from "./annotations";
+import { AnnotationStore, TrackLockedError } from "./annotations";
 
 function storeWith(track: Partial<Track>, api: Partial<Api>) {
   const bus = new EventBus<AppEvents>();
   const store = new AnnotationStore(api as Api, bus);
   store.tracks.set(1, { track: { id: 1, version: 3, review_status: "accepted", ...track } as Track,
-                        annotations: new Map(), visible: true });
+                        annotations: new Map(), visible: true, locked: false });
   const heard: string[] = [];
   bus.on("tracks.changed", () => heard.push("tracks.changed"));
   return { store, heard };
@@ -28,5 +28,38 @@ describe("AnnotationStore after an edit", () => {
     expect(await store.deleteFrames(1, 0, 5)).toBe(2);
     expect(store.tracks.get(1)!.track).toMatchObject({ version: 4, review_status: "draft" });
     expect(heard).toEqual([]);
+  });
+});
+
+describe("AnnotationStore with a locked track", () => {
+  it("refuses edits in the browser but still lets the track be reviewed", async () => {
+    const putAnnotation = vi.fn(), deleteRange = vi.fn(), deleteTrack = vi.fn();
+    const submit = vi.fn(async () => ({ id: 1, version: 3, review_status: "in_review" }));
+    const { store } = storeWith({ object_id: 2 }, { putAnnotation, deleteRange, deleteTrack, submit } as unknown as Partial<Api>);
+    store.tracks.get(1)!.locked = true;
+    await expect(store.setMask(1, 4, { size: [2, 2], counts: "04" })).rejects.toThrow(TrackLockedError);
+    await expect(store.deleteFrames(1, 0, 5)).rejects.toThrow("track #2 is locked");
+    await expect(store.deleteTrack(1)).rejects.toThrow(TrackLockedError);
+    expect(putAnnotation).not.toHaveBeenCalled();
+    expect(deleteRange).not.toHaveBeenCalled();
+    expect(deleteTrack).not.toHaveBeenCalled();
+    await store.submit(1);
+    expect(store.tracks.get(1)!.track.review_status).toBe("in_review");
+  });
+
+  it("restores this user's hidden and locked tracks when the video is opened again", async () => {
+    const data = new Map<string, string>();
+    const storage = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
+    const api = {
+      getVideo: async () => ({ id: 9, project: 1 }), listLabels: async () => [], getProject: async () => ({ role: "annotator" }),
+      listTracks: async () => [{ id: 1, object_id: 1 }, { id: 2, object_id: 2 }], listAnnotations: async () => [],
+    } as unknown as Api;
+    const first = new AnnotationStore(api, new EventBus<AppEvents>(), storage);
+    await first.load(9);
+    first.setVisible(1, false);
+    first.setLocked(2, true);
+    const again = new AnnotationStore(api, new EventBus<AppEvents>(), storage);
+    await again.load(9);
+    expect(again.ordered().map((s) => [s.visible, s.locked])).toEqual([[false, false], [true, true]]);
   });
 });

@@ -7,16 +7,25 @@
  *   await store.load(videoId);
  *   await store.setMask(trackId, frame, rle);   // throws ConflictError when stale
  */
-import { ConflictError, type Annotation, type Api, type Label, type ModelSummary, type Track, type Video } from "../api/client";
+import { ApiError, ConflictError, type Annotation, type Api, type Label, type ModelSummary, type Track, type Video } from "../api/client";
 import type { BoxXYWH } from "../canvas/geometry";
 import type { Rle } from "../canvas/rle";
 import type { AppEvents } from "../events";
 import type { EventBus } from "../events";
+import { browserStorage, TrackPrefs, type KeyValueStorage } from "./trackPrefs";
+
+/** A write refused in the browser, never sent: this user locked the track (trackPrefs.ts). */
+export class TrackLockedError extends ApiError {
+  constructor(objectId: number) {
+    super(0, `track #${objectId} is locked; unlock it in the track list to edit it`);
+  }
+}
 
 export interface TrackState {
   track: Track;
   annotations: Map<number, Annotation>;
   visible: boolean;
+  locked: boolean; // this user's guard against editing it (trackPrefs.ts)
 }
 
 export class AnnotationStore {
@@ -26,8 +35,9 @@ export class AnnotationStore {
   defaultModel: ModelSummary | null = null; // the weights new propagation jobs start with
   readonly tracks = new Map<number, TrackState>();
   selectedId: number | null = null;
+  private prefs = new TrackPrefs(null, 0);
 
-  constructor(private api: Api, private bus: EventBus<AppEvents>) {}
+  constructor(private api: Api, private bus: EventBus<AppEvents>, private storage: KeyValueStorage | null = browserStorage()) {}
 
   async load(videoId: number): Promise<void> {
     this.video = await this.api.getVideo(videoId);
@@ -38,7 +48,10 @@ export class AnnotationStore {
     this.role = project.role ?? null;
     this.defaultModel = project.default_model ?? null;
     this.tracks.clear();
-    for (const track of tracks) this.tracks.set(track.id, { track, annotations: new Map(), visible: true });
+    this.prefs = new TrackPrefs(this.storage, videoId);
+    for (const track of tracks) {
+      this.tracks.set(track.id, { track, annotations: new Map(), visible: !this.prefs.has("hidden", track.id), locked: this.prefs.has("locked", track.id) });
+    }
     await Promise.all(tracks.map((t) => this.refreshAnnotations(t.id)));
     this.bus.emit("tracks.changed", {});
   }
@@ -78,6 +91,13 @@ export class AnnotationStore {
 
   setVisible(trackId: number, visible: boolean): void {
     this.state(trackId).visible = visible;
+    this.prefs.set("hidden", trackId, !visible);
+    this.bus.emit("tracks.changed", {});
+  }
+
+  setLocked(trackId: number, locked: boolean): void {
+    this.state(trackId).locked = locked;
+    this.prefs.set("locked", trackId, locked);
     this.bus.emit("tracks.changed", {});
   }
 
@@ -115,17 +135,49 @@ export class AnnotationStore {
 
   async createTrack(labelId: number, frame: number, box: BoxXYWH): Promise<Track> {
     const track = await this.api.createTrack(this.video.id, labelId, frame, box);
-    this.tracks.set(track.id, { track, annotations: new Map(), visible: true });
+    this.tracks.set(track.id, { track, annotations: new Map(), visible: true, locked: false });
     await this.refreshAnnotations(track.id);
     this.bus.emit("tracks.changed", {});
     return track;
   }
 
-  async deleteTrack(trackId: number): Promise<void> {
-    await this.api.deleteTrack(trackId);
+  /** Delete a track; `checked` sends the version we hold (a stale one is a conflict), undo sends none. */
+  async deleteTrack(trackId: number, checked = false): Promise<void> {
+    const version = checked ? this.state(trackId).track.version : undefined;
+    await this.guard(trackId, () => this.api.deleteTrack(trackId, version));
+    this.forget(trackId);
+    this.bus.emit("tracks.changed", {});
+  }
+
+  /** Move `otherId`'s frames into `keepId` (where both have a frame, keep's stays) and drop `otherId`. */
+  async mergeTracks(keepId: number, otherId: number): Promise<{ moved: number; dropped: number }> {
+    const keep = this.state(keepId), other = this.state(otherId);
+    if (other.locked) throw new TrackLockedError(other.track.object_id);
+    const result = await this.guard(keepId, () =>
+      this.api.mergeTracks(keepId, keep.track.version, otherId, other.track.version));
+    keep.track = result.track;
+    this.forget(otherId);
+    await this.refreshAnnotations(keepId);
+    this.bus.emit("tracks.changed", {});
+    return { moved: result.moved, dropped: result.dropped };
+  }
+
+  /** Move the track's frames from `frame` on to a new track with the same label; return the new track. */
+  async splitTrack(trackId: number, frame: number): Promise<Track> {
+    const state = this.state(trackId);
+    const result = await this.guard(trackId, () => this.api.splitTrack(trackId, state.track.version, frame));
+    state.track = result.track;
+    for (const f of [...state.annotations.keys()]) if (f >= frame) state.annotations.delete(f);
+    this.tracks.set(result.new_track.id, { track: result.new_track, annotations: new Map(), visible: true, locked: false });
+    await this.refreshAnnotations(result.new_track.id);
+    this.bus.emit("annotations.changed", { trackId });
+    this.bus.emit("tracks.changed", {});
+    return result.new_track;
+  }
+
+  private forget(trackId: number): void {
     this.tracks.delete(trackId);
     if (this.selectedId === trackId) this.select(null);
-    this.bus.emit("tracks.changed", {});
   }
 
   setBox(trackId: number, frame: number, box: BoxXYWH): Promise<Annotation> {
@@ -183,7 +235,7 @@ export class AnnotationStore {
 
   private async review(trackId: number, call: (version: number) => Promise<Track>): Promise<void> {
     const state = this.state(trackId);
-    state.track = await this.guard(trackId, () => call(state.track.version));
+    state.track = await this.guard(trackId, () => call(state.track.version), false); // a lock guards edits, not review
     this.bus.emit("tracks.changed", {});
   }
 
@@ -195,8 +247,10 @@ export class AnnotationStore {
     if (reopened) this.bus.emit("tracks.changed", {});
   }
 
-  /** Report a stale version as a conflict (the UI offers a reload), then rethrow. */
-  private async guard<T>(trackId: number, call: () => Promise<T>): Promise<T> {
+  /** Refuse edits of a locked track; report a stale version as a conflict (the UI offers a reload), then rethrow. */
+  private async guard<T>(trackId: number, call: () => Promise<T>, edit = true): Promise<T> {
+    const state = this.tracks.get(trackId);
+    if (edit && state?.locked) throw new TrackLockedError(state.track.object_id);
     try {
       return await call();
     } catch (error) {

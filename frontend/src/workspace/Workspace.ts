@@ -27,6 +27,7 @@ import { LostTargetPanel } from "./LostTargetPanel";
 import { PropagationPanel } from "./PropagationPanel";
 import { shortcutFor } from "./shortcuts";
 import { Toolbar } from "./Toolbar";
+import { trackColours } from "./trackColours";
 import { TrackPanel } from "./TrackPanel";
 
 export type BoxMode = "new" | "reanchor";
@@ -142,8 +143,9 @@ export class Workspace implements Page {
       this.redrawPending = 0;
       this.draw();
       const lost = this.pendingLost();
+      const colours = this.colours();
       this.filmstrip.setTracks(this.store.ordered().map((s) => ({
-        id: s.track.id, name: `${s.track.label_name} #${s.track.object_id}`, colour: s.track.colour,
+        id: s.track.id, name: `${s.track.label_name} #${s.track.object_id}`, colour: colours.get(s.track.id)!,
         selected: s.track.id === this.store.selectedId,
         frames: [...s.annotations.values()].map((a) => ({
           frame: a.frame, source: a.source, score: a.score, quality: a.quality, area: a.area,
@@ -161,11 +163,19 @@ export class Workspace implements Page {
     });
   }
 
+  /** Each track's own colour (trackColours.ts); the canvas, track list and timeline all use it. */
+  colours(): Map<number, string> {
+    return trackColours(this.store.ordered().map(({ track }) => ({
+      id: track.id, labelId: track.label, objectId: track.object_id, labelColour: track.colour,
+    })));
+  }
+
   canvasTracks(): CanvasTrack[] {
-    return this.store.ordered().map(({ track, annotations, visible }) => {
+    const colours = this.colours();
+    return this.store.ordered().map(({ track, annotations, visible, locked }) => {
       const a = annotations.get(this.frame);
       return {
-        id: track.id, objectId: track.object_id, label: track.label_name, colour: track.colour, visible,
+        id: track.id, objectId: track.object_id, label: track.label_name, colour: colours.get(track.id)!, visible, locked,
         selected: track.id === this.store.selectedId,
         annotation: a ? {
           bbox: a.bbox, rotatedBox: a.rotated_box, runs: this.decoder.runs(a), source: a.source, confidence: confidence(a),

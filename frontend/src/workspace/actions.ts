@@ -8,13 +8,19 @@ import type { Command } from "../store/history";
 import { nextSuspicious, suspiciousFrames } from "../timeline/ConfidenceStrip";
 import { toast } from "../ui/dom";
 import { showHelp } from "./HelpOverlay";
+import { TrackActions } from "./trackActions";
 import type { Workspace } from "./Workspace";
 
 export class Actions {
   /** The propagation panel's model and precision choices; empty: the project's model, the server's precision. */
   readonly propagateOptions: PropagateOptions = {};
 
-  constructor(private ws: Workspace) {}
+  /** Deleting ranges and tracks, merging and splitting: each behind a dialog (trackActions.ts). */
+  readonly tracks: TrackActions;
+
+  constructor(private ws: Workspace) {
+    this.tracks = new TrackActions(ws);
+  }
 
   private get store() { return this.ws.store; }
 
@@ -169,16 +175,8 @@ export class Actions {
     if (this.editable()) await this.run(deleteFramesCommand(this.store, this.ws.refs.of(s.track.id), this.ws.frame, this.ws.frame));
   }
 
-  async deleteRange(): Promise<void> {
-    const s = this.store.selected;
-    if (!s) return this.say("select a track first", "error");
-    if (!this.editable()) return;
-    const last = this.ws.video.frame_count - 1;
-    const answer = window.prompt(`Delete track #${s.track.object_id}'s frames from–to (inclusive):`, `${this.ws.frame}-${last}`);
-    const m = answer?.match(/^\s*(\d+)\s*[-–:]\s*(\d+)\s*$/);
-    if (!answer) return;
-    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) > last) return this.say(`give a range like ${this.ws.frame}-${last}`, "error");
-    await this.run(deleteFramesCommand(this.store, this.ws.refs.of(s.track.id), Number(m[1]), Number(m[2])));
+  deleteRange(): Promise<void> {
+    return this.tracks.deleteRange();
   }
 
   // ---- propagation ----
@@ -186,7 +184,9 @@ export class Actions {
     if (!this.editable()) return;
     const frame = this.ws.frame;
     const selected = this.store.selected;
-    const tracks = selected ? [selected] : this.store.ordered().filter((s) => s.annotations.has(frame));
+    if (selected?.locked) return this.say(`track #${selected.track.object_id} is locked; unlock it in the track list to propagate it`, "error");
+    // a propagation rewrites a track's frames, so unselected runs leave locked tracks alone
+    const tracks = selected ? [selected] : this.store.ordered().filter((s) => s.annotations.has(frame) && !s.locked);
     if (!tracks.length) return this.say("no track has an annotation on this frame to start from", "error");
     if (tracks.some((s) => !s.annotations.has(frame))) {
       return this.say(`track #${selected!.track.object_id} has no box or mask on frame ${frame}; draw one first`, "error");

@@ -76,3 +76,4 @@ def test_a_started_worker_appears_with_its_queues(client, start_worker, staff):
     workers = staff.get("/api/health").json()["details"]["workers"]
     assert [w["queues"] for w in workers] == [["default", "gpu"]]
     assert workers[0]["hostname"].startswith("test-")  # the name it was started with (-n test-...@host)
+    assert workers[0]["device"] == "cpu"  # a gpu worker reports its device before its first job

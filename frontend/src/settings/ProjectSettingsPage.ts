@@ -1,0 +1,51 @@
+/**
+ * /projects/{id}/settings/: the project's name and description, its labels and its members.
+ * Managers change them; other members see them read-only (the server refuses their writes anyway).
+ */
+import { api, type Project } from "../api/client";
+import type { Page } from "../router";
+import { h, toast } from "../ui/dom";
+import { LabelsPanel } from "./LabelsPanel";
+import { MembersPanel } from "./MembersPanel";
+
+export class ProjectSettingsPage implements Page {
+  constructor(private projectId: number) {}
+
+  async mount(root: HTMLElement): Promise<void> {
+    const [project, labels, members] = await Promise.all([
+      api.getProject(this.projectId), api.listLabels(this.projectId), api.listMembers(this.projectId)]);
+    const manager = project.role === "manager";
+    const title = h("h1", {}, project.name);
+    const crumb = h("a", { href: `/projects/${project.id}/`, "data-link": "" }, project.name);
+    const renamed = (p: Project) => {
+      document.title = `Settings — ${p.name} — SiamLabel`;
+      title.textContent = p.name;
+      crumb.textContent = p.name;
+    };
+    renamed(project);
+    root.append(h("div", { class: "page settings-page" },
+      h("p", { class: "crumbs" }, h("a", { href: "/projects/", "data-link": "" }, "Projects"), " / ", crumb, " / Settings"),
+      title,
+      manager ? renameForm(project, renamed) : h("p", { class: "muted" }, "Only the project's managers change its setup."),
+      new LabelsPanel(project.id, labels, manager).el,
+      new MembersPanel(project.id, members, manager).el));
+  }
+
+  unmount(): void {}
+}
+
+function renameForm(project: Project, renamed: (p: Project) => void): HTMLElement {
+  const name = h("input", { type: "text", name: "name", value: project.name, required: true, maxlength: 200 });
+  const description = h("input", { type: "text", name: "description", value: project.description ?? "", placeholder: "Description" });
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      renamed(await api.renameProject(project.id, name.value.trim(), description.value.trim()));
+      toast("project saved");
+    } catch (error) {
+      toast((error as Error).message, "error");
+    }
+  };
+  return h("form", { class: "rename-project row", onsubmit: submit }, name, description,
+    h("button", { type: "submit" }, "Save"));
+}
