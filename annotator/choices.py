@@ -42,15 +42,20 @@ class TrackChange(models.TextChoices):
     IMPORTED = "imported"
     MERGED = "merged"
     SPLIT = "split"
+    MARKED_OUTSIDE = "marked_outside"
 
 
 class Source(models.TextChoices):
     MANUAL_BOX = "manual_box"
     MANUAL_MASK = "manual_mask"
     PROPAGATED = "propagated"
+    OUTSIDE = "outside"  # the annotator says the object is not visible here: no mask, no box
 
 
+# Frames a propagation job may start from (anchors).
 MANUAL_SOURCES = (Source.MANUAL_BOX, Source.MANUAL_MASK)
+# Frames propagation never writes: a run stops before them (docs/propagation.md, "Outside frames").
+BOUNDARY_SOURCES = (*MANUAL_SOURCES, Source.OUTSIDE)
 
 
 class Precision(models.TextChoices):

@@ -28,7 +28,9 @@ from annotator.zipbombs import bomb_reason
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".avi", ".mkv", ".webm"}
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png"}
 UPLOAD_EXTENSIONS = VIDEO_EXTENSIONS | {".zip"}
-JPEG_QUALITY = 95
+JPEG_QUALITY = 95  # the default of SIAMLABEL_FRAME_JPEG_QUALITY (docs/operations.md, "Disk")
+# Frames decoded to estimate a clip's stored size before extraction (estimate_frames_bytes)
+ESTIMATE_SAMPLES = 5
 DEFAULT_ZIP_FPS = 25.0
 # A template of a few pixels carries no appearance for the tracker (SiamMask crops a 127 px
 # exemplar around the box, its features have stride 8): smaller frames are refused.
@@ -129,6 +131,7 @@ def check_frame_size(width: int, height: int, what: str, limits: Limits) -> None
 
 def extract_frames(
     source: Path, frames_dir: Path, on_progress: Callable[[float], None] | None = None, limits: Limits = Limits(),
+    quality: int = JPEG_QUALITY,
 ) -> FramesInfo:
     """Decode `source` into `frames_dir/00000.jpg...`; return what was found.
 
@@ -139,9 +142,9 @@ def extract_frames(
     tmp_dir.mkdir(parents=True)
     try:
         if source.suffix.lower() == ".zip":
-            info = _extract_zip(source, tmp_dir, on_progress, limits)
+            info = _extract_zip(source, tmp_dir, on_progress, limits, quality)
         else:
-            info = _extract_video(source, tmp_dir, on_progress, limits)
+            info = _extract_video(source, tmp_dir, on_progress, limits, quality)
         shutil.rmtree(frames_dir, ignore_errors=True)
         tmp_dir.rename(frames_dir)
         return info
@@ -157,12 +160,75 @@ def read_frame(path: Path) -> np.ndarray:
     return frame
 
 
-def _write(frame: np.ndarray, out_dir: Path, index: int) -> None:
-    if not cv2.imwrite(str(out_dir / f"{index:05d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY]):
+def estimate_frames_bytes(source: Path, limits: Limits = Limits(), quality: int = JPEG_QUALITY,
+                          samples: int = ESTIMATE_SAMPLES) -> int | None:
+    """Return what the extracted frames of `source` should take on disk, or None when unknown.
+
+    The mean JPEG size of up to `samples` frames spread over the clip, decoded and encoded as
+    extraction would, times the frame count the zip or the container declares (None when the
+    container declares none). An estimate: a video's declared count may be off (see above).
+    Raises FrameError for what extraction would refuse anyway.
+    """
+    if source.suffix.lower() == ".zip":
+        count, decoded = _sample_zip(source, limits, samples)
+    else:
+        count, decoded = _sample_video(source, limits, samples)
+    if not count or not decoded:
+        return None
+    sizes = [len(_encode(frame, quality)) for frame in decoded]
+    return int(sum(sizes) / len(sizes) * count)
+
+
+def _sample_video(source: Path, limits: Limits, samples: int) -> tuple[int, list[np.ndarray]]:
+    cap = cv2.VideoCapture(str(source))
+    if not cap.isOpened():
+        raise FrameError("the video could not be opened: the file is corrupt or its codec is not supported")
+    try:
+        declared = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        if all(declared):
+            check_frame_size(*declared, "the video", limits)
+        count = max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0)
+        decoded = []
+        for index in _spread(count, samples):
+            cap.set(cv2.CAP_PROP_POS_FRAMES, index)  # a seek may land near, not on, the frame: fine here
+            ok, frame = cap.read()
+            if ok:
+                check_frame_size(frame.shape[1], frame.shape[0], "the video", limits)
+                decoded.append(frame)
+        return count, decoded
+    finally:
+        cap.release()
+
+
+def _sample_zip(source: Path, limits: Limits, samples: int) -> tuple[int, list[np.ndarray]]:
+    try:
+        with zipfile.ZipFile(source) as zf:
+            check_zip_sizes(zf, limits)
+            entries = zip_image_entries(zf)
+            decoded = [_decode_entry(zf, entries[i], limits) for i in _spread(len(entries), samples)]
+    except zipfile.BadZipFile as exc:
+        raise FrameError(f"not a valid zip file: {exc}") from exc
+    return len(entries), decoded
+
+
+def _spread(count: int, samples: int) -> list[int]:
+    """Return up to `samples` distinct indices spread evenly over range(count)."""
+    return sorted({int(i) for i in np.linspace(0, count - 1, min(samples, count))}) if count > 0 else []
+
+
+def _encode(frame: np.ndarray, quality: int) -> bytes:
+    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise FrameError("a frame could not be encoded as JPEG")
+    return data.tobytes()
+
+
+def _write(frame: np.ndarray, out_dir: Path, index: int, quality: int) -> None:
+    if not cv2.imwrite(str(out_dir / f"{index:05d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, quality]):
         raise FrameError(f"could not write frame {index}")
 
 
-def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits) -> FramesInfo:
+def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits, quality: int) -> FramesInfo:
     cap = cv2.VideoCapture(str(source))
     if not cap.isOpened():
         raise FrameError("the video could not be opened: the file is corrupt or its codec is not supported")
@@ -183,7 +249,7 @@ def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits) -> 
                 check_frame_size(size[1], size[0], "the video", limits)
             elif frame.shape[:2] != size:
                 raise FrameError(f"frame {count} has size {frame.shape[1]}x{frame.shape[0]}, not {size[1]}x{size[0]}")
-            _write(frame, out_dir, count)
+            _write(frame, out_dir, count, quality)
             count += 1
             if on_progress and count % 10 == 0:
                 on_progress(min(count / expected, 0.99))
@@ -196,7 +262,7 @@ def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits) -> 
     return FramesInfo(width=size[1], height=size[0], fps=float(fps), frame_count=count)
 
 
-def _extract_zip(source: Path, out_dir: Path, on_progress, limits: Limits) -> FramesInfo:
+def _extract_zip(source: Path, out_dir: Path, on_progress, limits: Limits, quality: int) -> FramesInfo:
     try:
         zf = zipfile.ZipFile(source)
     except zipfile.BadZipFile as exc:
@@ -206,14 +272,7 @@ def _extract_zip(source: Path, out_dir: Path, on_progress, limits: Limits) -> Fr
         entries = zip_image_entries(zf)
         size = None
         for index, info in enumerate(entries):
-            try:
-                raw = zf.read(info)
-            except zipfile.BadZipFile as exc:  # e.g. data that inflates past the declared size
-                raise FrameError(f"zip entry '{info.filename}' is damaged: {exc}") from exc
-            _check_declared_size(raw, f"zip entry '{info.filename}'", limits)
-            frame = cv2.imdecode(np.frombuffer(raw, dtype=np.uint8), cv2.IMREAD_COLOR)
-            if frame is None:
-                raise FrameError(f"zip entry '{info.filename}' is not a readable image")
+            frame = _decode_entry(zf, info, limits)
             if size is None:
                 size = frame.shape[:2]
             elif frame.shape[:2] != size:
@@ -221,10 +280,23 @@ def _extract_zip(source: Path, out_dir: Path, on_progress, limits: Limits) -> Fr
                     f"zip entry '{info.filename}' is {frame.shape[1]}x{frame.shape[0]}, "
                     f"but the first frame is {size[1]}x{size[0]}: all frames must have one size"
                 )
-            _write(frame, out_dir, index)
+            _write(frame, out_dir, index, quality)
             if on_progress and index % 10 == 0:
                 on_progress(index / len(entries))
     return FramesInfo(width=size[1], height=size[0], fps=DEFAULT_ZIP_FPS, frame_count=len(entries))
+
+
+def _decode_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> np.ndarray:
+    """Return a zip entry's image as BGR, its declared size checked before its pixels are decoded."""
+    try:
+        raw = zf.read(info)
+    except zipfile.BadZipFile as exc:  # e.g. data that inflates past the declared size
+        raise FrameError(f"zip entry '{info.filename}' is damaged: {exc}") from exc
+    _check_declared_size(raw, f"zip entry '{info.filename}'", limits)
+    frame = cv2.imdecode(np.frombuffer(raw, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if frame is None:
+        raise FrameError(f"zip entry '{info.filename}' is not a readable image")
+    return frame
 
 
 def _check_declared_size(data: bytes, what: str, limits: Limits) -> None:

@@ -23,6 +23,38 @@ def encode_mask(mask: np.ndarray) -> dict:
     return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("ascii")}
 
 
+def encode_window_mask(window: np.ndarray, origin: tuple[int, int], frame_hw: tuple[int, int]) -> dict:
+    """Return encode_mask() of the frame mask that is `window` at `origin` (x0, y0), False elsewhere.
+
+    Reads only the window's pixels, so the cost follows the object, not the frame (a 1080p frame
+    mask is 2 Mpx). COCO counts are the column-major runs, zeros first: each window column gives
+    its runs of ones, which sit at frame offset x * H + y; the zero runs are the gaps between them.
+    tests/annotator/test_masks_window.py checks equality with encode_mask.
+    """
+    height, width = frame_hw
+    x0, y0 = origin
+    h, w = window.shape
+    if window.ndim != 2 or x0 < 0 or y0 < 0 or x0 + w > width or y0 + h > height:
+        raise MaskError(f"a {w}x{h} window at ({x0}, {y0}) does not fit a {width}x{height} frame")
+    columns = np.zeros((w, h + 2), dtype=np.int8)  # each window column with a False above and below
+    columns[:, 1:-1] = window.T
+    edges = np.diff(columns, axis=1)  # +1 at a run's first row, -1 one past its last
+    col, row = np.nonzero(edges == 1)  # in column-major order: by column, then row
+    starts = (x0 + col) * height + y0 + row
+    col, row = np.nonzero(edges == -1)
+    ends = (x0 + col) * height + y0 + row
+    # a run that ends at the bottom of the frame and one that starts at the top of the next column are one run
+    joined = starts[1:] == ends[:-1]
+    starts = np.concatenate([starts[:1], starts[1:][~joined]])
+    ends = np.concatenate([ends[:-1][~joined], ends[-1:]])
+    points = np.concatenate([[0], np.column_stack([starts, ends]).ravel(), [height * width]])
+    counts = np.diff(points)
+    if len(counts) > 1 and counts[-1] == 0:  # ones to the last pixel: COCO ends on that run
+        counts = counts[:-1]
+    rle = coco_mask.frPyObjects({"size": [height, width], "counts": counts.tolist()}, height, width)
+    return {"size": [height, width], "counts": rle["counts"].decode("ascii")}
+
+
 def decode_mask(rle: dict) -> np.ndarray:
     """Return the HxW bool mask of a COCO RLE (compressed str counts or uncompressed list)."""
     rle = validate_rle(rle)

@@ -66,7 +66,7 @@ def tracks_for_review(user, *, project_id: int | None = None, status: str = Revi
         if value is not None and (row.worst_confidence is None or value < row.worst_confidence):
             row.worst_confidence, row.worst_frame = value, frame
             row.worst_measure = "quality" if quality is not None else "score"
-        if source == Source.MANUAL_BOX:  # a box has no mask: its area says nothing
+        if source in (Source.MANUAL_BOX, Source.OUTSIDE):  # no mask: its area says nothing
             continue
         if track_id in previous_area:
             jump = relative_jump(previous_area[track_id], area)

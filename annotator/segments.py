@@ -4,7 +4,10 @@
         segment.anchor, segment.step      # a batch fills it from this manual frame, +1 forward, -1 back
 
 A segment is the run of frames between two manual frames (anchors), after the last anchor to the
-clip's end, or, with `backward`, before the first anchor down to frame 0. It is up to date when
+clip's end, or, with `backward`, before the first anchor down to frame 0. Outside frames (the object
+is not visible) bound segments like anchors but fill none: for planning each acts like the clip's
+edge, so frames between two outside frames, or after an outside frame with no anchor later, form
+no segment. It is up to date when
 1. a propagation job that succeeded ran on the track from one of the anchors that bound the
    segment, in the direction into it, with that anchor as it is now: the job started after the
    anchor last changed or, where that change was a job filling in a box-only anchor's mask,
@@ -20,7 +23,7 @@ from datetime import datetime
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, QuerySet
 
-from annotator.choices import MANUAL_SOURCES, STEPS, JobStatus, Source
+from annotator.choices import BOUNDARY_SOURCES, STEPS, JobStatus, Source
 from annotator.models import FrameAnnotation, JobTrack, Track
 
 
@@ -38,17 +41,19 @@ class Segment:
 
 
 def track_segments(track_id: int, video_id: int, anchors: list[int], frame_count: int, *,
-                   backward: bool) -> list[Segment]:
-    """Return the track's non-empty segments; `anchors` are its manual frames in ascending order."""
+                   backward: bool, outside: frozenset[int] = frozenset()) -> list[Segment]:
+    """Return the track's non-empty segments; `anchors` are its manual frames, `outside` its outside frames."""
+    anchor_set = set(anchors)
+    edges = [-1, *sorted(anchor_set | outside), frame_count]  # -1 and frame_count: the clip's edges
     segments = []
-    if backward and anchors and anchors[0] > 0:
-        first = anchors[0]
-        segments.append(Segment(track_id, video_id, first, -1, 0, first - 1, ends=((first, -1),)))
-    for anchor, following in zip(anchors, [*anchors[1:], None]):
-        end = frame_count if following is None else following
-        if end - anchor > 1:
-            ends = ((anchor, 1),) if following is None else ((anchor, 1), (following, -1))
-            segments.append(Segment(track_id, video_id, anchor, 1, anchor + 1, end - 1, ends))
+    for left, right in zip(edges, edges[1:]):
+        if right - left <= 1:
+            continue
+        if left in anchor_set:
+            ends = ((left, 1), (right, -1)) if right in anchor_set else ((left, 1),)
+            segments.append(Segment(track_id, video_id, left, 1, left + 1, right - 1, ends))
+        elif backward and right in anchor_set:
+            segments.append(Segment(track_id, video_id, right, -1, left + 1, right - 1, ends=((right, -1),)))
     return segments
 
 
@@ -56,13 +61,15 @@ def stale_segments(tracks: QuerySet[Track], *, backward: bool) -> list[Segment]:
     """Return the segments of `tracks` that are not up to date, ordered by track."""
     rows = list(tracks.order_by("pk").values_list("pk", "video_id", "video__frame_count"))
     ids = tracks.values("pk")
-    anchors, runs, leftovers = _anchors(ids), _last_runs(ids), _leftovers(ids)
+    (anchors, outside), runs, leftovers = _anchors(ids), _last_runs(ids), _leftovers(ids)
     stale = []
     for track_id, video_id, frame_count in rows:
         changes = anchors.get(track_id)
         if not changes:
             continue
-        for segment in track_segments(track_id, video_id, sorted(changes), frame_count, backward=backward):
+        segments = track_segments(track_id, video_id, sorted(changes), frame_count, backward=backward,
+                                  outside=frozenset(outside.get(track_id, ())))
+        for segment in segments:
             filled = any(_ran_since(runs.get((track_id, a, step)), *changes[a]) for a, step in segment.ends)
             left_over = any(lo <= segment.last and hi >= segment.first for lo, hi in leftovers.get(track_id, ()))
             if not filled or left_over:
@@ -70,17 +77,22 @@ def stale_segments(tracks: QuerySet[Track], *, backward: bool) -> list[Segment]:
     return stale
 
 
-def _anchors(ids) -> dict[int, dict[int, tuple[datetime, bool]]]:
-    """Track -> manual frame -> (when it last changed, whether that was the tracker filling its mask in)."""
+def _anchors(ids) -> tuple[dict[int, dict[int, tuple[datetime, bool]]], dict[int, set[int]]]:
+    """Track -> manual frame -> (when it last changed, whether that was the tracker filling its mask in),
+    and track -> its outside frames."""
     by_tracker = ExpressionWrapper(Q(source=Source.MANUAL_BOX, mask_rle__isnull=False), output_field=BooleanField())
     rows = (
-        FrameAnnotation.objects.filter(track__in=ids, source__in=MANUAL_SOURCES).annotate(by_tracker=by_tracker)
-        .values_list("track_id", "frame_index", "updated_at", "by_tracker")
+        FrameAnnotation.objects.filter(track__in=ids, source__in=BOUNDARY_SOURCES).annotate(by_tracker=by_tracker)
+        .values_list("track_id", "frame_index", "source", "updated_at", "by_tracker")
     )
     anchors: dict[int, dict[int, tuple[datetime, bool]]] = defaultdict(dict)
-    for track_id, frame, updated_at, filled in rows:
-        anchors[track_id][frame] = (updated_at, filled)
-    return anchors
+    outside: dict[int, set[int]] = defaultdict(set)
+    for track_id, frame, source, updated_at, filled in rows:
+        if source == Source.OUTSIDE:
+            outside[track_id].add(frame)
+        else:
+            anchors[track_id][frame] = (updated_at, filled)
+    return anchors, outside
 
 
 def _ran_since(run: tuple[datetime, datetime] | None, changed_at: datetime, filled_by_tracker: bool) -> bool:

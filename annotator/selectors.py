@@ -73,6 +73,11 @@ def annotations_of(track: Track) -> QuerySet[FrameAnnotation]:
     return track.annotations.order_by("frame_index")
 
 
+def annotation_summary_of(track: Track) -> QuerySet:
+    """Return (frame_index, source, score, quality, area) of each of the track's frames, in frame order: no geometry."""
+    return annotations_of(track).values_list("frame_index", "source", "score", "quality", "area")
+
+
 def jobs_visible_to(user) -> QuerySet[PropagationJob]:
     return (
         PropagationJob.objects.filter(video__project__in=projects_visible_to(user))

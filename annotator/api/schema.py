@@ -10,6 +10,7 @@ that does not declare them itself:
 | 401 | operations that need credentials | no or a bad token |
 | 403 | unsafe methods that need credentials | the role in the project does not allow it |
 | 404 | operations with path parameters | no such object among those the user may see |
+| 404 | paged lists (a `page` query parameter) | a page past the end (docs/api.md, "Pagination") |
 | 413 | operations that take a file upload | the file is over SIAMLABEL_MAX_UPLOAD_MB |
 | 415 | operations with a request body | a body in a media type the operation does not read |
 | 503 | every operation | the database is restarting: `maybe_saved` says whether to resend or re-read |
@@ -97,7 +98,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("401")
             if self.method in UNSAFE_METHODS:
                 codes.append("403")
-        if "path" in locations:
+        paged = any(p["in"] == "query" and p["name"] == "page" for p in operation.get("parameters", []))
+        if "path" in locations or paged:
             codes.append("404")
         if "requestBody" in operation:  # (asking a body-less APIView for its serializer logs an error)
             codes.append("415")

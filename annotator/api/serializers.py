@@ -57,7 +57,8 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "name", "description", "created_at", "role", "labels", "default_model", "default_checkpoint"]
+        fields = ["id", "name", "description", "created_at", "role", "labels", "default_model", "default_checkpoint",
+                  "auto_repropagate"]
 
     def get_role(self, project) -> str | None:
         return selectors.role_in(self.context["request"].user, project.pk)
@@ -153,7 +154,8 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FrameAnnotation
-        fields = ["frame", "source", "score", "quality", "bbox", "rotated_box", "mask", "area", "job", "updated_at"]
+        fields = ["frame", "source", "score", "quality", "bbox", "rotated_box", "mask", "area", "job", "run",
+                  "updated_at"]
         read_only_fields = fields
 
 
@@ -202,6 +204,12 @@ class PropagateSerializer(serializers.Serializer):
         queryset=ModelCheckpoint.objects.all(), required=False, allow_null=True,
         help_text="the weights to run (GET /api/checkpoints/); default: the project's default model",
     )
+    fusion = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="where a run ends before a manual frame, also run back from that frame and keep per frame the "
+                  "result with the higher predicted quality (docs/propagation.md); default: the server's "
+                  "SIAMLABEL_DEFAULT_FUSION (true)",
+    )
 
 
 class VideoPropagateSerializer(PropagateSerializer):
@@ -240,7 +248,8 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PropagationJob
-        fields = ["id", "video", "tracks", "start_frame", "direction", "precision", "status", "progress", "frames_done",
+        fields = ["id", "video", "tracks", "start_frame", "direction", "precision", "fusion", "status", "progress",
+                  "frames_done",
                   "frames_total", "fps", "seconds_left", "attempts", "error", "cancel_requested", "checkpoint",
                   "checkpoint_sha256", "model", "stop_reasons", "batch", "created_at", "started_at", "finished_at"]
         read_only_fields = fields
@@ -250,6 +259,20 @@ class JobSerializer(serializers.ModelSerializer):
             "frames_done": {"help_text": "frames the tracker has stepped through; stays under frames_total when all "
                                          "of a direction's tracks stopped early"},
         }
+
+
+class CorrectionSavedSerializer(AnnotationSavedSerializer):
+    """The answer to a manual edit, with the re-propagation it started (services/corrections.py)."""
+
+    repropagation = JobSerializer(
+        read_only=True, allow_null=True, default=None,
+        help_text="the job re-propagating from this corrected frame to the next manual frames both ways; null when "
+                  "the frame was manual before, the project's auto_repropagate is off, or a job holds the track",
+    )
+
+    class Meta(AnnotationSavedSerializer.Meta):
+        fields = AnnotationSavedSerializer.Meta.fields + ["repropagation"]
+        read_only_fields = fields
 
 
 class CommentSerializer(serializers.ModelSerializer):

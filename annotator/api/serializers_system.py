@@ -45,3 +45,11 @@ class HealthSerializer(serializers.Serializer):
     workers = serializers.ChoiceField(HEALTH_STATES, help_text="ok when a live worker serves each queue "
                                                                "(gpu, default)")
     details = HealthDetailsSerializer(required=False, help_text="staff users only")
+
+
+class StorageUsageSerializer(serializers.Serializer):
+    used_bytes = serializers.IntegerField(help_text="everything under MEDIA_ROOT (all projects): uploads, frames, "
+                                                    "exports, imports")
+    quota_bytes = serializers.IntegerField(help_text="SIAMLABEL_STORAGE_QUOTA_MB; 0: no quota")
+    free_bytes = serializers.IntegerField(help_text="free space on the media disk")
+    reserve_bytes = serializers.IntegerField(help_text="SIAMLABEL_DISK_RESERVE_MB: kept free, never filled by frames")

@@ -11,6 +11,7 @@ from annotator.api.views.projects import (
     MembershipViewSet,
     ProjectLabelsView,
     ProjectMembersView,
+    ProjectStorageView,
     ProjectViewSet,
 )
 from annotator.api.views.review import ReviewQueueView
@@ -43,6 +44,7 @@ urlpatterns = [
     path("projects/<int:pk>/labels/", ProjectLabelsView.as_view(), name="project-labels"),
     path("projects/<int:pk>/members/", ProjectMembersView.as_view(), name="project-members"),
     path("projects/<int:pk>/videos/", ProjectVideosView.as_view(), name="project-videos"),
+    path("projects/<int:pk>/storage/", ProjectStorageView.as_view(), name="project-storage"),
     path("review/", ReviewQueueView.as_view(), name="review-queue"),
     path("checkpoints/", CheckpointListView.as_view(), name="checkpoints"),
     path("videos/<int:pk>/frames/<int:frame>.jpg", FrameView.as_view(), name="video-frame"),

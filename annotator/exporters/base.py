@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator import masks
+from annotator import masks, media_store
+from annotator.choices import Source
 from annotator.models import FrameAnnotation, Label, Video
 
 # Rows fetched per database round trip; one chunk of RLE strings is a few MB at most.
@@ -54,9 +55,22 @@ class Category:
     colour: str
 
 
+def frame_ranges(frames: Iterable[int]) -> list[list[int]]:
+    """Return ascending frame indices as [first, last] runs: [1, 2, 3, 7] -> [[1, 3], [7, 7]]."""
+    ranges: list[list[int]] = []
+    for f in sorted(frames):
+        if ranges and f == ranges[-1][1] + 1:
+            ranges[-1][1] = f
+        else:
+            ranges.append([f, f])
+    return ranges
+
+
 @dataclass(frozen=True)
 class AnnotationRow:
     """One track on one frame. `mask_rle` is None for a box-only frame (and for an empty mask).
+
+    An outside frame (the object is not visible) has no mask and no boxes: `outside` is true.
 
     `bbox` is what readers of the formats expect: the tight box of the mask (so inside the
     frame), or the box itself on a box-only frame. `tracker_bbox` is the box stored with the
@@ -70,10 +84,14 @@ class AnnotationRow:
     source: str
     mask_rle: dict | None
     area: int
-    bbox: list[float]
-    tracker_bbox: list[float]
+    bbox: list[float] | None
+    tracker_bbox: list[float] | None
     rotated_box: list[list[float]] | None
     score: float | None
+
+    @property
+    def outside(self) -> bool:
+        return self.source == Source.OUTSIDE
 
 
 def project_categories(labels: Iterable[Label]) -> list[Category]:
@@ -100,8 +118,8 @@ class VideoExport:
         self._review_status = review_status
         self._category_of_label = category_of_label
 
-    def frame_path(self, frame_index: int) -> Path:
-        return self.video.frame_path(frame_index)
+    def frame_key(self, frame_index: int) -> str:
+        return self.video.frame_key(frame_index)
 
     def _tracks(self):
         tracks = self.video.tracks.all()
@@ -125,7 +143,7 @@ class VideoExport:
         for object_id, label_id, frame_index, source, mask_rle, bbox, rotated_box, score in queryset.iterator(
             chunk_size=CHUNK_SIZE
         ):
-            area, tracker_bbox = 0, [float(v) for v in bbox]
+            area, tracker_bbox = 0, None if bbox is None else [float(v) for v in bbox]
             tight_bbox = tracker_bbox
             if mask_rle is not None:
                 if isinstance(mask_rle["counts"], list):  # stored uncompressed: export one RLE form
@@ -241,8 +259,10 @@ class Exporter:
 
     def add_frames(self, video: VideoExport, folder: str) -> None:
         """Copy the video's extracted JPEG frames to `<folder>/<video folder>/00000.jpg ...`."""
+        store = media_store.get()
         for i in range(video.frame_count):
-            path = video.frame_path(i)
-            if not path.is_file():
-                raise FileNotFoundError(f"frame {i} of video '{video.name}' is missing from storage")
-            self.archive.add_file(f"{folder}/{video.folder}/{frame_file(i, '.jpg')}", path)
+            try:
+                with store.fetched(video.frame_key(i)) as path:
+                    self.archive.add_file(f"{folder}/{video.folder}/{frame_file(i, '.jpg')}", path)
+            except FileNotFoundError:
+                raise FileNotFoundError(f"frame {i} of video '{video.name}' is missing from storage") from None

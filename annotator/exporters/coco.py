@@ -9,6 +9,8 @@ the boxes SiamLabel stores (the tracker's may cross the frame's edge). A frame w
 as a four-corner polygon, so every annotation decodes with pycocotools; its
 `attributes.source` is "manual_box", and a polygon with that source is how importers tell it is
 only a box (a manual box that has a mask, as propagation gives its keyframe, is exported as RLE).
+Outside frames (object not visible) get no annotation; a video whose tracks have some lists them
+in the SiamLabel addition `videos[].outside`: [{track_id, category_id, frames: [[first, last], ...]}].
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from annotator.exporters.base import AnnotationRow, Exporter, VideoExport, frame_file
+from annotator.exporters.base import AnnotationRow, Exporter, VideoExport, frame_file, frame_ranges
 
 ANNOTATION_FILE = "annotations/instances.json"
 IMAGES_DIR = "images"
@@ -41,17 +43,25 @@ class CocoExporter(Exporter):
     def add_video(self, video: VideoExport, on_frames: Callable[[int], None] = lambda n: None) -> None:
         first_image_id = self._next_image_id
         self._next_image_id += video.frame_count
-        self.videos.append({
+        entry = {
             "id": video.number, "name": video.name, "width": video.width, "height": video.height,
             "length": video.frame_count, "fps": video.fps,
-        })
+        }
         for i in range(video.frame_count):
             self.images.append({
                 "id": first_image_id + i, "file_name": f"{video.folder}/{frame_file(i, '.jpg')}",
                 "width": video.width, "height": video.height, "video_id": video.number, "frame_index": i,
             })
+        outside: dict[tuple[int, int], list[int]] = {}  # (track, category) -> its outside frames
         for row in video.rows(by="frame"):
-            self.annotations.append(self.annotation(row, image_id=first_image_id + row.frame_index))
+            if row.outside:
+                outside.setdefault((row.object_id, row.category_id), []).append(row.frame_index)
+            else:
+                self.annotations.append(self.annotation(row, image_id=first_image_id + row.frame_index))
+        if outside:
+            entry["outside"] = [{"track_id": track_id, "category_id": category_id, "frames": frame_ranges(frames)}
+                                for (track_id, category_id), frames in sorted(outside.items())]
+        self.videos.append(entry)
         if self.include_frames:
             self.add_frames(video, IMAGES_DIR)
         on_frames(video.frame_count)

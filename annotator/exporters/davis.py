@@ -8,6 +8,9 @@
 Every frame gets a PNG (all background where no track has a mask). Where masks of two tracks
 overlap, the higher object id wins the pixel, so a round trip through DAVIS is lossless only
 for masks that do not overlap. Frames with only a manual box have no mask and are left out.
+Outside frames (object not visible) are background (id 0) like frames without annotation; the
+SiamLabel file `siamlabel_outside.json`, {sequence: {object id: [[first, last], ...]}}, lists
+them so an import tells the two apart (written only when some track has outside frames).
 The palette is `formats.davis`, which the evaluation tool writes with too (it imports neither
 torch nor Django): one definition for both.
 """
@@ -22,13 +25,14 @@ import numpy as np
 from PIL import Image
 
 from annotator import masks
-from annotator.exporters.base import Exporter, VideoExport, frame_file
+from annotator.exporters.base import Exporter, VideoExport, frame_file, frame_ranges
 from formats.davis import davis_palette
 
 FRAMES_DIR = "JPEGImages"
 MASKS_DIR = "Annotations"
 IMAGE_SET = "ImageSets/2017/all.txt"
 SEMANTICS_FILE = "davis_semantics.json"
+OUTSIDE_FILE = "siamlabel_outside.json"
 PALETTE = davis_palette().ravel().tolist()
 PROGRESS_EVERY = 50  # frames
 
@@ -52,12 +56,23 @@ class DavisExporter(Exporter):
         self.folders: list[str] = []
         self.semantics: dict[str, dict[str, str]] = {}
         self._names = {c.id: c.name for c in self.categories}
+        self.outside: dict[str, dict[str, list[list[int]]]] = {}
 
     def add_video(self, video: VideoExport, on_frames: Callable[[int], None] = lambda n: None) -> None:
         self.folders.append(video.folder)
         objects: dict[str, str] = {}
         blank = id_png(np.zeros((video.height, video.width), np.uint8))
-        by_frame = groupby((r for r in video.rows(by="frame") if r.mask_rle is not None), key=lambda r: r.frame_index)
+        outside: dict[int, list[int]] = {}
+
+        def with_mask(rows):
+            for row in rows:
+                if row.outside:
+                    outside.setdefault(row.object_id, []).append(row.frame_index)
+                    objects[str(row.object_id)] = self._names[row.category_id]
+                elif row.mask_rle is not None:
+                    yield row
+
+        by_frame = groupby(with_mask(video.rows(by="frame")), key=lambda r: r.frame_index)
         next_frame, done = 0, 0
         for frame_index, rows in by_frame:
             for i in range(next_frame, frame_index):
@@ -83,6 +98,8 @@ class DavisExporter(Exporter):
             self.add_frames(video, FRAMES_DIR)
         on_frames(video.frame_count - done)
         self.semantics[video.folder] = dict(sorted(objects.items(), key=lambda kv: int(kv[0])))
+        if outside:
+            self.outside[video.folder] = {str(i): frame_ranges(frames) for i, frames in sorted(outside.items())}
 
     def _add_png(self, video: VideoExport, frame_index: int, data: bytes) -> None:
         self.archive.add_bytes(f"{MASKS_DIR}/{video.folder}/{frame_file(frame_index, '.png')}", data, compress=False)
@@ -90,3 +107,5 @@ class DavisExporter(Exporter):
     def finish(self) -> None:
         self.archive.add_bytes(IMAGE_SET, "".join(f"{f}\n" for f in self.folders).encode())
         self.archive.add_json(SEMANTICS_FILE, self.semantics)
+        if self.outside:
+            self.archive.add_json(OUTSIDE_FILE, self.outside)

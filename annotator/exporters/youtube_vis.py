@@ -7,7 +7,9 @@ Each track's `segmentations`, `bboxes` and `areas` have one entry per frame of t
 where the track has nothing. A frame with a manual box and no mask has a null segmentation and
 area but keeps its box. `bboxes` are the masks' tight boxes and `areas` their pixel counts;
 `track_id`, `tracker_bboxes` (the boxes SiamLabel stores, the tracker's estimate on propagated
-frames) and `rotated_boxes` are SiamLabel additions.
+frames) and `rotated_boxes` are SiamLabel additions. So is `outside_frames`, present on tracks
+that have outside frames: [first, last] runs of the frames marked "object not visible", which are
+null in every list like frames without annotation; it is what tells the two apart on import.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import groupby
 
-from annotator.exporters.base import Exporter, VideoExport, frame_file
+from annotator.exporters.base import Exporter, VideoExport, frame_file, frame_ranges
 
 ANNOTATION_FILE = "instances.json"
 IMAGES_DIR = "JPEGImages"
@@ -39,21 +41,27 @@ class YoutubeVisExporter(Exporter):
         for object_id, rows in groupby(video.rows(by="track"), key=lambda r: r.object_id):
             segmentations, bboxes, areas = [None] * n, [None] * n, [None] * n
             tracker_bboxes, rotated = [None] * n, [None] * n
-            category_id = None
+            category_id, outside = None, []
             for row in rows:
                 category_id = row.category_id
+                if row.outside:
+                    outside.append(row.frame_index)
+                    continue
                 bboxes[row.frame_index] = row.bbox
                 tracker_bboxes[row.frame_index] = row.tracker_bbox
                 rotated[row.frame_index] = row.rotated_box
                 if row.mask_rle is not None:
                     segmentations[row.frame_index] = row.mask_rle
                     areas[row.frame_index] = float(row.area)
-            self.annotations.append({
+            annotation = {
                 "id": self.annotations.count + 1, "video_id": video.number, "category_id": category_id,
                 "iscrowd": 0, "width": video.width, "height": video.height, "length": n,
                 "segmentations": segmentations, "bboxes": bboxes, "areas": areas,
                 "track_id": object_id, "tracker_bboxes": tracker_bboxes, "rotated_boxes": rotated,
-            })
+            }
+            if outside:
+                annotation["outside_frames"] = frame_ranges(outside)
+            self.annotations.append(annotation)
         if self.include_frames:
             self.add_frames(video, IMAGES_DIR)
         on_frames(n)

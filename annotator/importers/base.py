@@ -106,13 +106,17 @@ class ImportTarget:
 
 @dataclass(frozen=True)
 class ImportedFrame:
-    """One frame of a track: a mask (compressed RLE, with its boxes) or a box alone."""
+    """One frame of a track: a mask (compressed RLE, with its boxes), a box alone, or outside (neither)."""
 
     frame_index: int
     mask_rle: dict | None
     area: int
-    bbox: list[float]
-    rotated_box: list[list[float]]
+    bbox: list[float] | None
+    rotated_box: list[list[float]] | None
+
+    @property
+    def outside(self) -> bool:
+        return self.bbox is None
 
 
 @dataclass
@@ -293,6 +297,20 @@ def box_frame(frame_index: int, bbox, video: TargetVideo, where: str, *, rotated
     bbox = box_of(bbox, video, where)
     return ImportedFrame(frame_index=frame_index, mask_rle=None, area=0, bbox=bbox,
                          rotated_box=rotated_box_of(rotated_box, where) or masks.box_corners(bbox))
+
+
+def outside_frames(ranges, video: TargetVideo, where: str) -> list[ImportedFrame]:
+    """Return the outside frames of [[first, last], ...] runs (docs/formats.md, "Outside frames")."""
+    if not isinstance(ranges, list):
+        raise ArchiveError(f"{where}: outside frames must be a list of [first, last] runs")
+    frames = []
+    for run in ranges:
+        if not (isinstance(run, list) and len(run) == 2 and all(type(f) is int for f in run) and run[0] <= run[1]):
+            raise ArchiveError(f"{where}: {run!r} is not a [first, last] run of frame indices")
+        video.check_frame(run[1], where)
+        frames += [ImportedFrame(frame_index=video.check_frame(f, where), mask_rle=None, area=0, bbox=None,
+                                 rotated_box=None) for f in range(run[0], run[1] + 1)]
+    return frames
 
 
 def frame_number(file_name: str) -> int | None:

@@ -6,7 +6,8 @@ the same `attributes.track_id` (or `instance_id`) in a video form one track; wit
 annotation is a track of its own. An empty segmentation, or a polygon with
 `attributes.source == "manual_box"` (how we export a box without a mask), imports as a box.
 A mask's stored box is `attributes.tracker_bbox` (our exports: `bbox` is then the mask's tight
-box), else `bbox`, else the mask's tight box. docs/formats.md has the details.
+box), else `bbox`, else the mask's tight box. A video's `outside` list (our exports) names each
+track's outside frames. docs/formats.md has the details.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from annotator.importers.base import (
     frame_number,
     mask_frame,
     mask_of_segmentation,
+    outside_frames,
 )
 from annotator.importers.jsonstream import JsonDocument, Survey
 
@@ -86,6 +88,7 @@ class CocoImporter(JsonLabelsImporter):
             collector.add(track, self._frame(annotation, attributes, video, frame_index, where), where)
             if n % 500 == 0:
                 on_progress(n / total)
+        self._outside(videos, categories, collector)
         on_progress(1.0)
         return collector.videos()
 
@@ -117,6 +120,23 @@ class CocoImporter(JsonLabelsImporter):
                 video.check_size(image.get("width"), image.get("height"), where)
             frames[image_id] = (video, video.check_frame(index, where))
         return frames
+
+    def _outside(self, videos: list, categories: dict, collector: TrackCollector) -> None:
+        """Add the outside frames that videos[].outside lists to their tracks."""
+        for entry in videos:
+            if not isinstance(entry, dict) or not entry.get("outside"):
+                continue
+            where = f"video {entry.get('id')} ('{entry.get('name')}') outside"
+            if not isinstance(entry["outside"], list) or not all(isinstance(t, dict) for t in entry["outside"]):
+                raise ArchiveError(f"{where}: must be a list of {{track_id, category_id, frames}}")
+            name = entry.get("name")
+            video = self.target.resolve_videos([name])[name]
+            for item in entry["outside"]:
+                label = category_of(item, categories, where)
+                self.target.check_labels([label])
+                track = collector.track(video, object_id=item.get("track_id"), label=label, where=where)
+                for frame in outside_frames(item.get("frames"), video, where):
+                    collector.add(track, frame, f"{where}, frame {frame.frame_index}")
 
     @staticmethod
     def _frame(annotation: dict, attributes: dict, video: TargetVideo, frame_index: int, where: str):

@@ -3,7 +3,8 @@
 Reads `[<root>/]Annotations[/480p|/Full-Resolution]/<sequence>/<frame>.png` (palette or grey
 PNGs of object ids) and, when present, `JPEGImages/` to number the frames and
 `davis_semantics.json` ({sequence: {object id: category}}) for labels. Objects it does not
-name get the project's first label. Value 255 is void (ignored) unless a sequence holds only 0
+name get the project's first label. `siamlabel_outside.json` ({sequence: {object id: [[first,
+last], ...]}}, our exports) marks frames where an object is outside, not merely unannotated. Value 255 is void (ignored) unless a sequence holds only 0
 and 255, which is then a binary mask of object 1 (the rule of the evaluation tool,
 docs/evaluation.md).
 """
@@ -25,12 +26,14 @@ from annotator.importers.base import (
     TrackCollector,
     frame_number,
     mask_frame,
+    outside_frames,
 )
 from formats.davis import VOID_ID, read_id_png
 
 MASKS_DIR = "Annotations"
 FRAMES_DIR = "JPEGImages"
 SEMANTICS_FILE = "davis_semantics.json"
+OUTSIDE_FILE = "siamlabel_outside.json"
 RESOLUTIONS = ("480p", "Full-Resolution")
 FRAME_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -76,6 +79,7 @@ class DavisImporter(Importer):
                 raise ArchiveError(f"the archive holds no {MASKS_DIR}/<sequence>/<frame>.png masks")
             _, frame_files = _layout(archive.files, FRAMES_DIR, FRAME_SUFFIXES)
             semantics = self._semantics(archive, root)
+            outside = self._outside(archive, root)
             videos = self.target.resolve_videos(mask_files)
             labels = {
                 (seq, int(obj)): name for seq, objects in semantics.items() if seq in mask_files
@@ -114,6 +118,8 @@ class DavisImporter(Importer):
                 if set(objects) == {VOID_ID}:
                     objects = {1: objects[VOID_ID]}  # a binary 0/255 sequence: one object
                 objects.pop(VOID_ID, None)
+                for obj, ranges in outside.get(seq, {}).items():
+                    objects.setdefault(int(obj), []).extend(outside_frames(ranges, video, f"{OUTSIDE_FILE} '{seq}'"))
                 for object_id, frames in sorted(objects.items()):
                     label = labels.get((seq, object_id), self.target.default_label)
                     track = collector.track(video, object_id=object_id, label=label, where=f"sequence '{seq}'")
@@ -122,18 +128,26 @@ class DavisImporter(Importer):
             return collector.videos()
 
     @staticmethod
-    def _semantics(archive: Archive, root: str | None) -> dict:
-        name = f"{root}/{SEMANTICS_FILE}" if root else SEMANTICS_FILE
-        if name not in archive.files:
-            return {}
-        document = archive.load_json(name)
-        if not isinstance(document, dict) or not all(isinstance(v, dict) for v in document.values()):
-            raise ArchiveError(f"{name} must map each sequence to {{object id: category}}")
+    def _sequence_map(archive: Archive, root: str | None, file: str, values: str) -> tuple[str, dict]:
+        """Read an optional {sequence: {object id: ...}} file beside Annotations/ ({} when absent)."""
+        name = f"{root}/{file}" if root else file
+        document = archive.load_json(name) if name in archive.files else {}
+        if not isinstance(document, dict) or not all(
+            isinstance(v, dict) and all(str(k).isdigit() for k in v) for v in document.values()
+        ):
+            raise ArchiveError(f"{name} must map each sequence to {{object id: {values}}}")
+        return name, document
+
+    def _semantics(self, archive: Archive, root: str | None) -> dict:
+        name, document = self._sequence_map(archive, root, SEMANTICS_FILE, "category")
         for seq, objects in document.items():
             for obj, category in objects.items():
-                if not str(obj).isdigit() or not isinstance(category, str):
+                if not isinstance(category, str):
                     raise ArchiveError(f"{name}: sequence '{seq}' maps {obj!r} to {category!r}; expected id: name")
         return document
+
+    def _outside(self, archive: Archive, root: str | None) -> dict:
+        return self._sequence_map(archive, root, OUTSIDE_FILE, "[[first, last], ...]")[1]
 
     @staticmethod
     def _frame_indices(seq: str, pngs: dict[str, str], frames: dict[str, str] | None, video) -> dict[str, int]:

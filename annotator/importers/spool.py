@@ -40,7 +40,8 @@ class SpooledFrames:
     def __init__(self, spool: FrameSpool):
         self.spool = spool
         self._offsets: dict[int, int] = {}
-        self.masks = 0  # frames with a mask (the others are boxes)
+        self.masks = 0  # frames with a mask
+        self.outside = 0  # outside frames (the others are boxes)
 
     def __len__(self) -> int:
         return len(self._offsets)
@@ -52,6 +53,7 @@ class SpooledFrames:
         assert frame_index not in self._offsets, "a frame is spooled once"
         self._offsets[frame_index] = self.spool.put(frame)
         self.masks += frame.mask_rle is not None
+        self.outside += frame.outside
 
     def __getitem__(self, frame_index: int):
         return self.spool.get(self._offsets[frame_index])

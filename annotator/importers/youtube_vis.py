@@ -6,6 +6,7 @@ Its k-th file name is frame k when the project's video has exactly as many frame
 (you uploaded every frame and the list, as in the 2019 training set, holds every fifth).
 A null segmentation with a box imports as a box; with neither, the track has nothing there.
 A mask's stored box is its `tracker_bboxes` entry (our exports), else its `bboxes` entry.
+Frames in a track's `outside_frames` runs (our exports) import as outside frames.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from annotator.importers.base import (
     frame_number,
     mask_frame,
     mask_of_segmentation,
+    outside_frames,
 )
 from annotator.importers.jsonstream import JsonDocument
 
@@ -80,6 +82,8 @@ class YoutubeVisImporter(JsonLabelsImporter):
                 else:
                     continue
                 collector.add(track, frame, at)
+            for frame in outside_frames(annotation.get("outside_frames", []), video, f"{where}, outside_frames"):
+                collector.add(track, frame, f"{where}, outside frame {frame.frame_index}")
             on_progress(n / total)
         on_progress(1.0)
         return collector.videos()

@@ -28,6 +28,10 @@ class PropagationJob(models.Model):
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.FORWARD)
     precision = models.CharField(max_length=8, choices=Precision.choices, default=Precision.EXACT,
                                  help_text="Tracker precision: exact (float32) or fast (docs/tracker.md).")
+    fusion = models.BooleanField(
+        default=False, help_text="Between two anchors, also run back from the far one and keep the better frame; "
+                                 "a worker that finds no run to fuse sets it back to false.",
+    )
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     frames_done = models.PositiveIntegerField(default=0)
     frames_total = models.PositiveIntegerField(default=0)

@@ -16,6 +16,9 @@ class Project(models.Model):
         "annotator.ModelCheckpoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="The weights this project's propagations start with; empty: the server's default.",
     )
+    auto_repropagate = models.BooleanField(
+        default=True, help_text="Re-propagate from a corrected propagated frame to the next manual frames.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

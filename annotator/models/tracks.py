@@ -35,13 +35,16 @@ class Track(models.Model):
 
 
 class FrameAnnotation(models.Model):
-    """A track's mask and boxes on one frame. Mask is COCO RLE {size: [h, w], counts: str}."""
+    """A track's mask and boxes on one frame. Mask is COCO RLE {size: [h, w], counts: str}.
+
+    An `outside` row says the object is not visible on that frame: it has neither mask nor box.
+    """
 
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="annotations")
     frame_index = models.PositiveIntegerField()
     source = models.CharField(max_length=16, choices=Source.choices)
     mask_rle = models.JSONField(null=True, blank=True)
-    bbox = models.JSONField(help_text="[x, y, w, h] in pixels")
+    bbox = models.JSONField(null=True, blank=True, help_text="[x, y, w, h] in pixels; null on outside frames")
     rotated_box = models.JSONField(null=True, blank=True, help_text="4x2 corners in pixels")
     score = models.FloatField(null=True, blank=True)
     quality = models.FloatField(
@@ -51,6 +54,11 @@ class FrameAnnotation(models.Model):
     job = models.ForeignKey(
         "annotator.PropagationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="annotations"
     )
+    run = models.CharField(
+        max_length=8, blank=True, default="",
+        help_text="Propagated frames: the run of its job that wrote it, forward or backward (two-anchor fusion "
+                  "keeps the better of both, docs/propagation.md); empty on manual frames.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -58,6 +66,13 @@ class FrameAnnotation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["track", "frame_index"], name="annotation_unique_track_frame"),
             models.CheckConstraint(condition=models.Q(source__in=Source.values), name="annotation_valid_source"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source=Source.OUTSIDE, bbox__isnull=True, mask_rle__isnull=True)
+                    | (~models.Q(source=Source.OUTSIDE) & models.Q(bbox__isnull=False))
+                ),
+                name="annotation_outside_has_no_geometry",
+            ),
         ]
 
     def __str__(self):

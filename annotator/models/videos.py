@@ -37,7 +37,20 @@ class Video(models.Model):
         return self.name
 
     @property
+    def media_key(self) -> str:
+        """The folder of everything stored for this video (annotator/media_store.py keys)."""
+        return f"videos/{self.pk}"
+
+    @property
+    def frames_key(self) -> str:
+        return f"{self.media_key}/frames"
+
+    def frame_key(self, frame_index: int) -> str:
+        return f"{self.frames_key}/{frame_index:05d}.jpg"
+
+    @property
     def frames_dir(self) -> Path:
+        """Where the frames are on local media (MEDIA_ROOT); code that may run on a bucket uses frames_key."""
         return Path(settings.MEDIA_ROOT) / "videos" / str(self.pk) / "frames"
 
     def frame_path(self, frame_index: int) -> Path:

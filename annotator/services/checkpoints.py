@@ -1,6 +1,7 @@
 """Model checkpoints known to the workers, and which one is the default."""
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from annotator import media_store
 from annotator.models import ModelCheckpoint, Project
 from annotator.services.errors import ServiceError
 
@@ -23,6 +25,29 @@ def file_sha256(path: Path) -> str:
 def resolve_path(file: str) -> Path:
     path = Path(file)
     return path if path.is_absolute() else Path(settings.SIAMLABEL_WEIGHTS_DIR) / path
+
+
+def bucket_key(sha256: str) -> str:
+    """Where a checkpoint registered while media is in a bucket is kept there, named by content."""
+    return f"checkpoints/{sha256}.pth"
+
+
+def local_file(checkpoint: ModelCheckpoint) -> Path:
+    """The checkpoint as a file on this host: its registered path when present, else (media in a
+    bucket, a worker on another host) a copy fetched once into the media cache, keyed by sha256.
+    """
+    path = resolve_path(checkpoint.file)
+    store = media_store.get()
+    if path.is_file() or not store.remote:
+        return path
+    cached = Path(settings.SIAMLABEL_MEDIA_CACHE_DIR) / "checkpoints" / f"{checkpoint.sha256}.pth"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with store.fetched(bucket_key(checkpoint.sha256)) as fetched:
+            if file_sha256(fetched) != checkpoint.sha256:
+                raise ServiceError(f"the bucket's copy of checkpoint '{checkpoint.name}' does not match its sha256")
+            shutil.move(fetched, cached)  # whole or not at all: the cache only ever holds checked files
+    return cached
 
 
 # Run as a child process (tracking_worker/verify_checkpoint.py): annotator imports neither torch
@@ -71,6 +96,10 @@ def register_checkpoint(
         defaults={"file": file, "sha256": file_sha256(path), "variant": variant, "config": config,
                   "is_default": make_default, "metrics": metrics or {}},
     )
+    store = media_store.get()
+    if store.remote and store.stat(bucket_key(checkpoint.sha256)) is None:  # for workers on other hosts
+        with open(path, "rb") as weights:
+            store.save(bucket_key(checkpoint.sha256), weights)
     return checkpoint
 
 

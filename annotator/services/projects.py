@@ -1,12 +1,9 @@
 """Projects, their labels and their members."""
 
-import shutil
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from annotator import media_store
 from annotator.choices import Role
 from annotator.models import Label, Membership, Project, PropagationJob, Track
 from annotator.services.errors import Conflict, ServiceError
@@ -27,9 +24,13 @@ def create_project(*, name: str, by, description: str = "", labels: list[str] = 
     return project
 
 
-def update_project(*, project: Project, name: str | None = None, description: str | None = None) -> Project:
-    """Rename or re-describe a project; labels change through create_label / update_label / delete_label."""
-    return _save_changes(project, name=name, description=description)
+def update_project(*, project: Project, name: str | None = None, description: str | None = None,
+                   auto_repropagate: bool | None = None) -> Project:
+    """Rename or re-describe a project, or switch re-propagation after corrections (services/corrections.py).
+
+    Labels change through create_label / update_label / delete_label.
+    """
+    return _save_changes(project, name=name, description=description, auto_repropagate=auto_repropagate)
 
 
 def delete_project(*, project: Project) -> None:
@@ -37,16 +38,16 @@ def delete_project(*, project: Project) -> None:
 
     Refused (409) while a propagation job is queued or running in it, as for a video.
     """
-    media = Path(settings.MEDIA_ROOT)
-    folders = [media / "videos" / str(pk) for pk in project.videos.values_list("pk", flat=True)]
-    folders += [media / "exports" / str(pk) for pk in project.exports.values_list("pk", flat=True)]
-    folders += [media / "imports" / str(pk) for pk in project.imports.values_list("pk", flat=True)]
+    store = media_store.get()
+    folders = [f"videos/{pk}" for pk in project.videos.values_list("pk", flat=True)]
+    folders += [f"exports/{pk}" for pk in project.exports.values_list("pk", flat=True)]
+    folders += [f"imports/{pk}" for pk in project.imports.values_list("pk", flat=True)]
     with transaction.atomic():
         refuse_running_jobs(PropagationJob.objects.filter(video__project=project), f"project '{project.name}'")
         # Tracks first: they protect their labels, which the project's own deletion would take.
         Track.objects.filter(video__project=project).delete()
         project.delete()
-        transaction.on_commit(lambda: [shutil.rmtree(f, ignore_errors=True) for f in folders])
+        transaction.on_commit(lambda: [store.delete_prefix(f) for f in folders])
 
 
 def create_label(*, project: Project, name: str, colour: str | None = None) -> Label:

@@ -16,12 +16,14 @@ from config.celery import PRIORITY_BATCH, PRIORITY_INTERACTIVE
 
 def start_propagation(
     *, tracks: list[Track], start_frame: int, direction: str, by, enqueue: bool = True,
-    precision: str | None = None, checkpoint: ModelCheckpoint | None = None,
+    precision: str | None = None, checkpoint: ModelCheckpoint | None = None, fusion: bool | None = None,
 ) -> PropagationJob:
     """Create a job for tracks of one video from an annotated keyframe, and queue it.
 
     `precision` is the tracker's (exact or fast); None takes settings.SIAMLABEL_DEFAULT_PRECISION.
     `checkpoint` overrides the weights; None takes the project's default model, else the server's.
+    `fusion`: where a run ends before a manual frame, also run back from that frame and keep the
+    better result per frame (docs/propagation.md); None takes settings.SIAMLABEL_DEFAULT_FUSION.
 
     Raises Conflict (409) naming the running job when one of the tracks already has one. A batch
     job that has not started yet holds no track (services/batches.py), so it never conflicts.
@@ -38,12 +40,14 @@ def start_propagation(
         raise ServiceError(f"precision must be one of {', '.join(Precision.values)}")
     check_frame(video, start_frame)
     for track in tracks:
-        if not track.annotations.filter(frame_index=start_frame).exists():
-            raise ServiceError(f"track {track.pk} has no annotation on frame {start_frame} to start from")
+        if not track.annotations.filter(frame_index=start_frame).exclude(source=Source.OUTSIDE).exists():
+            raise ServiceError(f"track {track.pk} has no annotation on frame {start_frame} to start from "
+                               "(an outside frame has none)")
     try:
         with transaction.atomic():
             job = PropagationJob.objects.create(
                 video=video, start_frame=start_frame, direction=direction, precision=precision, created_by=by,
+                fusion=settings.SIAMLABEL_DEFAULT_FUSION if fusion is None else fusion,
                 checkpoint=checkpoint or default_checkpoint(video.project), enqueued_at=timezone.now() if enqueue else None,
             )
             JobTrack.objects.bulk_create([JobTrack(job=job, track=t) for t in tracks])

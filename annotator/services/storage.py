@@ -7,13 +7,13 @@ does not exist is an orphan once it is older than a grace period (an upload in p
 its folder before its row commits, so a young folder may still be claimed).
 """
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
+from annotator import media_store
 from annotator.models import ExportJob, ImportJob, Video
 
 OWNERS = {"videos": Video, "exports": ExportJob, "imports": ImportJob}
@@ -22,39 +22,32 @@ GRACE_SECONDS = 3600
 
 @dataclass(frozen=True)
 class Orphan:
-    path: Path
+    where: str  # what to show: a local path or s3://bucket/key
     bytes: int
+    key: str = ""  # a media folder (annotator/media_store.py), or
+    file: Path | None = None  # a local half-received upload
 
 
 def find_orphans(grace_seconds: float = GRACE_SECONDS) -> list[Orphan]:
-    media = Path(settings.MEDIA_ROOT)
+    store = media_store.get()
     cutoff = time.time() - grace_seconds
     orphans = []
     for kind, model in OWNERS.items():
-        folders = {int(p.name): p for p in (media / kind).glob("*") if p.is_dir() and p.name.isdigit()}
-        owned = set(model.objects.filter(pk__in=folders).values_list("pk", flat=True))
-        for pk, folder in sorted(folders.items()):
-            if pk not in owned and _newest_mtime(folder) < cutoff:
-                orphans.append(Orphan(folder, _size(folder)))
+        folders = store.folders(kind)
+        owned = set(model.objects.filter(pk__in=[f.pk for f in folders]).values_list("pk", flat=True))
+        orphans += [Orphan(store.describe(f.key), f.bytes, key=f.key)
+                    for f in folders if f.pk not in owned and f.newest < cutoff]
     # Django deletes a finished request's temporary upload; one still here after the grace period
     # belonged to a request that never finished.
     uploads = Path(settings.FILE_UPLOAD_TEMP_DIR)
     for path in sorted(uploads.glob("*.upload*")) if uploads.is_dir() else []:
         if path.is_file() and path.stat().st_mtime < cutoff:
-            orphans.append(Orphan(path, path.stat().st_size))
+            orphans.append(Orphan(str(path), path.stat().st_size, file=path))
     return orphans
 
 
 def remove(orphan: Orphan) -> None:
-    if orphan.path.is_dir():
-        shutil.rmtree(orphan.path, ignore_errors=True)
+    if orphan.file:
+        orphan.file.unlink(missing_ok=True)
     else:
-        orphan.path.unlink(missing_ok=True)
-
-
-def _newest_mtime(folder: Path) -> float:
-    return max([folder.stat().st_mtime] + [p.stat().st_mtime for p in folder.rglob("*")])
-
-
-def _size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        media_store.get().delete_prefix(orphan.key)

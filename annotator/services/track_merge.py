@@ -10,6 +10,7 @@ runs on either, make reviewed tracks drafts again and record the change in the t
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from annotator.choices import TrackChange
 from annotator.models import PropagationJob, Track
@@ -44,7 +45,8 @@ def merge_tracks(*, track: Track, version: int, other: Track, other_version: int
                         f"track #{track.object_id} or #{other.object_id}")
     taken = track.annotations.values("frame_index")
     dropped = other.annotations.filter(frame_index__in=taken).count()
-    moved = other.annotations.exclude(frame_index__in=taken).update(track=track)
+    # a moved frame is a change of its new track: ?changed_since= readers must see it (docs/api.md)
+    moved = other.annotations.exclude(frame_index__in=taken).update(track=track, updated_at=timezone.now())
     other.comments.update(track=track)
     previous = track.review_status
     detail = f"track #{other.object_id} merged in: {moved} frames moved, {dropped} overlapping dropped"
@@ -69,7 +71,7 @@ def split_track(*, track: Track, version: int, frame_index: int, by=None) -> tup
         raise ServiceError(f"track #{track.object_id} has no frame from frame {frame_index} on; nothing to split off")
     new = Track.objects.create(video=track.video, label=track.label, object_id=next_object_id(track.video),
                                created_by=by)
-    moved = track.annotations.filter(frame_index__gte=frame_index).update(track=new)
+    moved = track.annotations.filter(frame_index__gte=frame_index).update(track=new, updated_at=timezone.now())
     track.comments.filter(frame_index__gte=frame_index).update(track=new)
     previous = track.review_status
     detail = f"frames {frame_index} on ({moved}) split off to track #{new.object_id}"

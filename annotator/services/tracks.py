@@ -19,6 +19,19 @@ def check_frame(video: Video, frame_index: int) -> int:
     return frame_index
 
 
+def check_range(video: Video, first: int, last: int) -> None:
+    """Raise ServiceError unless frames first..last (inclusive) are in the video, in order."""
+    check_frame(video, first)
+    check_frame(video, last)
+    if first > last:
+        raise ServiceError("the first frame must not come after the last")
+
+
+def range_text(first: int, last: int) -> str:
+    """Return frames first..last as a history entry names them."""
+    return f"frame {first}" if first == last else f"frames {first} to {last}"
+
+
 def _box(bbox, video: Video) -> list[float]:
     try:
         return masks.validate_box(bbox, video.width, video.height)
@@ -132,15 +145,11 @@ def delete_frames(*, track: Track, version: int, first: int, last: int, by=None)
 
     Deleting something from a track in review or accepted makes it a draft again.
     """
-    check_frame(track.video, first)
-    check_frame(track.video, last)
-    if first > last:
-        raise ServiceError("the first frame must not come after the last")
+    check_range(track.video, first, last)
     track = lock_track(track, version)
     deleted, _ = track.annotations.filter(frame_index__gte=first, frame_index__lte=last).delete()
     if deleted:
-        frames = f"frame {first}" if first == last else f"frames {first} to {last}"
-        history.reopen(track, TrackChange.FRAMES_DELETED, by=by, detail=frames)
+        history.reopen(track, TrackChange.FRAMES_DELETED, by=by, detail=range_text(first, last))
     bump_version(track)
     return deleted
 

@@ -2,7 +2,7 @@
 
     job = start_export(project=project, format="coco", by=user)    # queued once committed
     run_export(job.pk)                                              # what the worker task does
-    path, filename = open_export(job=job)
+    zip_file, filename = open_export(job=job)
     job = start_import(project=project, format="davis", upload=uploaded_file, by=user)
     run_import(job.pk)
 
@@ -12,18 +12,17 @@ Formats live in annotator/exporters and annotator/importers; docs/formats.md des
 from __future__ import annotations
 
 import logging
-import os
 import re
-import shutil
 import time
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from annotator import queue
+from annotator import media_store, queue
 from annotator.choices import JobStatus, ReviewStatus, Source, VideoStatus
 from annotator.exporters import EXPORTERS, ArchiveWriter
 from annotator.exporters.base import VideoExport, folder_name, project_categories
@@ -138,21 +137,16 @@ def run_export(job_id: int, *, on_progress: ProgressCallback | None = None) -> E
     job = ExportJob.objects.select_related("project").get(pk=job_id)
     if job.status == JobStatus.SUCCEEDED or not _start_running(job):
         return job
-    relative = Path(EXPORTS_DIR) / str(job.pk) / f"{_slug(job.project.name)}-{job.format}-{job.pk}.zip"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # one name per attempt: a redelivered task never writes into a zip another attempt still writes
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    relative = f"{EXPORTS_DIR}/{job.pk}/{_slug(job.project.name)}-{job.format}-{job.pk}.zip"
     try:
-        _write_export(job, partial, _Progress(ExportJob, job.pk, on_progress))
-        partial.replace(path)
+        with media_store.get().writing_file(relative) as partial:  # in place only once whole
+            _write_export(job, partial, _Progress(ExportJob, job.pk, on_progress))
     except Exception as exc:
-        partial.unlink(missing_ok=True)
         if not isinstance(exc, (ServiceError, FileNotFoundError, ValueError)):
             log.exception("export %s failed", job_id)
         _finish(job, JobStatus.FAILED, getattr(exc, "message", None) or f"export failed: {exc}")
         return job
-    job.file = str(relative)
+    job.file = relative
     _finish(job, JobStatus.SUCCEEDED)
     return job
 
@@ -185,16 +179,16 @@ def _write_export(job: ExportJob, path: Path, progress: _Progress) -> None:
         exporter.finish()
 
 
-def open_export(*, job: ExportJob) -> tuple[Path, str]:
-    """Return the path of a finished export's zip and the file name to download it as."""
+def open_export(*, job: ExportJob) -> tuple[BinaryIO, str]:
+    """Return a finished export's zip, open for reading, and the file name to download it as."""
     if job.status != JobStatus.SUCCEEDED:
         detail = f": {job.error}" if job.error else ""
         raise Conflict(f"the export is {job.status}{detail}; it can be downloaded once it has succeeded",
                        status=job.status)
-    path = Path(settings.MEDIA_ROOT) / job.file
-    if not path.is_file():
-        raise Conflict("the export's file is no longer in storage; start a new export")
-    return path, path.name
+    try:
+        return media_store.get().open(job.file), PurePosixPath(job.file).name
+    except FileNotFoundError:
+        raise Conflict("the export's file is no longer in storage; start a new export") from None
 
 
 # --- imports ----------------------------------------------------------------------------------
@@ -219,18 +213,15 @@ def start_import(*, project: Project, format: str, upload, by, enqueue: bool = T
         raise TooLarge(f"the file is {upload.size / 2**20:.1f} MB; the limit is {limit_mb} MB")
     with transaction.atomic():
         job = ImportJob.objects.create(project=project, format=format, file="", created_by=by)
-        relative = Path(IMPORTS_DIR) / str(job.pk) / filename
-        target = Path(settings.MEDIA_ROOT) / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        relative = f"{IMPORTS_DIR}/{job.pk}/{filename}"
+        store = media_store.get()
         try:
-            importer.check_upload(target)
+            with store.storing_upload(relative, upload) as target:
+                importer.check_upload(target)
         except ArchiveError as exc:
-            shutil.rmtree(target.parent, ignore_errors=True)
+            store.delete_prefix(f"{IMPORTS_DIR}/{job.pk}")
             raise ServiceError(str(exc)) from exc
-        job.file = str(relative)
+        job.file = relative
         job.save(update_fields=["file"])
         if enqueue:
             queue.enqueue_import(job.pk)
@@ -248,8 +239,8 @@ def run_import(job_id: int, *, on_progress: ProgressCallback | None = None) -> I
         return job
     progress = _Progress(ImportJob, job.pk, on_progress, end=0.9)
     try:
-        importer = IMPORTERS[job.format](Path(settings.MEDIA_ROOT) / job.file, _import_target(job.project))
-        videos = importer.read(on_progress=progress.report)
+        with media_store.get().fetched(job.file) as archive:
+            videos = IMPORTERS[job.format](archive, _import_target(job.project)).read(on_progress=progress.report)
         with transaction.atomic():
             job.summary = _write_imported(job, videos)
             _finish(job, JobStatus.SUCCEEDED)
@@ -279,7 +270,7 @@ def _write_imported(job: ImportJob, imported: list[ImportedVideo]) -> dict:
     project = job.project
     labels = {label.name: label for label in project.labels.all()}
     videos = {v.name: v for v in project.videos.select_for_update().filter(name__in=[iv.name for iv in imported])}
-    summary = {"videos": 0, "tracks": 0, "frames": 0, "masks": 0, "boxes": 0, "per_video": {}}
+    summary = {"videos": 0, "tracks": 0, "frames": 0, "masks": 0, "boxes": 0, "outside": 0, "per_video": {}}
     for item in imported:
         video = videos[item.name]
         # checked when reading, checked again under the lock: someone may have added tracks since
@@ -294,7 +285,7 @@ def _write_imported(job: ImportJob, imported: list[ImportedVideo]) -> dict:
         rows = (  # read back from the import's spool one by one: never all of them in memory
             FrameAnnotation(
                 track=track, frame_index=f.frame_index, mask_rle=f.mask_rle, area=f.area, bbox=f.bbox,
-                rotated_box=f.rotated_box, source=Source.MANUAL_MASK if f.mask_rle else Source.MANUAL_BOX,
+                rotated_box=f.rotated_box, source=_source(f),
             )
             for track, imported_track in zip(tracks, item.tracks, strict=True)
             for f in imported_track.frames.values()
@@ -302,13 +293,22 @@ def _write_imported(job: ImportJob, imported: list[ImportedVideo]) -> dict:
         for batch in _bounded_batches(rows):
             FrameAnnotation.objects.bulk_create(batch)
         masks = sum(t.frames.masks for t in item.tracks)
+        outside = sum(t.frames.outside for t in item.tracks)
         summary["videos"] += 1
         summary["tracks"] += len(tracks)
         summary["frames"] += item.frame_total
         summary["masks"] += masks
-        summary["boxes"] += item.frame_total - masks
+        summary["boxes"] += item.frame_total - masks - outside
+        summary["outside"] += outside
         summary["per_video"][video.name] = {"tracks": [t.object_id for t in item.tracks], "frames": item.frame_total}
     return summary
+
+
+def _source(frame) -> str:
+    """Imported frames are hand-made: a mask, a box alone, or an outside mark."""
+    if frame.outside:
+        return Source.OUTSIDE
+    return Source.MANUAL_MASK if frame.mask_rle else Source.MANUAL_BOX
 
 
 def _bounded_batches(rows):

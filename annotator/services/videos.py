@@ -1,16 +1,16 @@
 """Video upload and frame extraction."""
 
 import logging
-import shutil
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
-from annotator import frames, queue
+from annotator import frames, media_store, queue
 from annotator.choices import VideoStatus
 from annotator.models import Project, Video
 from annotator.services.attempts import gave_up_reason, out_of_attempts
+from annotator.services.disk import OutOfSpace, check_room
 from annotator.services.errors import Conflict, ServiceError, TooLarge
 from annotator.services.tracks import refuse_running_jobs
 
@@ -34,18 +34,19 @@ def create_video(*, project: Project, name: str, upload, by) -> Video:
         raise Conflict(f"a video named '{name}' already exists in this project")
     with transaction.atomic():
         video = Video.objects.create(project=project, name=name, source_file="", uploaded_by=by, source_size=upload.size)
-        relative = Path("videos") / str(video.pk) / f"source{ext}"
-        target = Path(settings.MEDIA_ROOT) / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        if ext == ".zip":
-            try:
-                frames.check_zip(target, upload_limits())
-            except frames.FrameError as exc:
-                shutil.rmtree(target.parent, ignore_errors=True)
-                raise ServiceError(str(exc)) from exc
+        relative = f"videos/{video.pk}/source{ext}"
+        store = media_store.get()
+        try:
+            with store.storing_upload(relative, upload) as target:
+                if ext == ".zip":
+                    frames.check_zip(target, upload_limits())
+                check_frames_room(target, f"the frames of '{name}'", store.scratch_dir)
+        except frames.FrameError as exc:
+            store.delete_prefix(video.media_key)
+            raise ServiceError(str(exc)) from exc
+        except OutOfSpace:
+            store.delete_prefix(video.media_key)
+            raise
         video.source_file = str(relative)
         video.save(update_fields=["source_file"])
         queue.enqueue_extraction(video.pk)
@@ -59,6 +60,20 @@ def upload_limits() -> frames.Limits:
         max_zip_bytes=settings.SIAMLABEL_MAX_ZIP_UNCOMPRESSED_BYTES,
         max_frame_pixels=settings.SIAMLABEL_MAX_FRAME_PIXELS,
     )
+
+
+def check_frames_room(source: Path, what: str, local_dir: Path | None = None) -> None:
+    """Raise OutOfSpace when the frames `source` should give would not fit (services/disk.py).
+
+    Only an estimate can be checked: when the file declares no frame count, or its frames cannot
+    be decoded (extraction then fails it with the reason), nothing is refused here.
+    """
+    try:
+        estimate = frames.estimate_frames_bytes(source, upload_limits(), settings.SIAMLABEL_FRAME_JPEG_QUALITY)
+    except frames.FrameError:
+        return
+    if estimate is not None:
+        check_room(estimate, what=what, local_dir=local_dir)
 
 
 def _check_name(filename: str) -> str:
@@ -82,11 +97,14 @@ def extract_video_frames(video_id: int) -> Video:
     def on_progress(fraction: float) -> None:
         Video.objects.filter(pk=video_id).update(extraction_progress=round(fraction, 3))
 
+    store = media_store.get()  # a bucket's upload is fetched, and its frames stored, around the decoding
     try:
-        info = frames.extract_frames(
-            Path(settings.MEDIA_ROOT) / video.source_file, video.frames_dir, on_progress, upload_limits()
-        )
-    except frames.FrameError as exc:
+        with store.fetched(video.source_file) as source, store.writing_dir(video.frames_key) as frames_dir:
+            # again: other uploads may have filled the disk meanwhile
+            check_frames_room(source, "the frames", store.scratch_dir)
+            info = frames.extract_frames(source, frames_dir, on_progress, upload_limits(),
+                                         settings.SIAMLABEL_FRAME_JPEG_QUALITY)
+    except (frames.FrameError, OutOfSpace) as exc:
         return _fail(video, str(exc))
     except Exception as exc:  # an unexpected decoder crash must still end readable, not stuck
         log.exception("frame extraction of video %s failed", video_id)
@@ -109,8 +127,8 @@ def delete_video(*, video: Video) -> None:
     Any video may go, a failed upload included, except while a propagation job is queued or
     running on it (409, services/tracks.refuse_running_jobs says why).
     """
-    folder = Path(settings.MEDIA_ROOT) / "videos" / str(video.pk)
+    folder, store = video.media_key, media_store.get()
     with transaction.atomic():
         refuse_running_jobs(video.jobs.all(), f"video '{video.name}'")
         video.delete()
-        transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+        transaction.on_commit(lambda: store.delete_prefix(folder))

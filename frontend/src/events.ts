@@ -7,6 +7,7 @@
  */
 import type { Rle } from "./canvas/rle";
 import type { BoxXYWH } from "./canvas/geometry";
+import type { Scribble } from "./canvas/types";
 import type { Job } from "./api/client";
 
 type Handler<T> = (payload: T) => void;
@@ -35,7 +36,9 @@ export interface CanvasEvents {
   /** A box was drawn with the box tool (image pixels). */
   "canvas.drawn": { frame: number; box: BoxXYWH };
   /** A brush or eraser stroke ended; `mask` is the whole new mask of that track on that frame. */
-  "canvas.edited": { frame: number; trackId: number; mask: Rle; area: number; tool: "brush" | "eraser" };
+  "canvas.edited": { frame: number; trackId: number; mask: Rle; area: number; tool: "brush" | "eraser" | "polygon" };
+  /** A scribble stroke ended: every stroke on this track and frame so far, to refine its mask with (GrabCut). */
+  "canvas.scribbled": { frame: number; trackId: number; strokes: Scribble[] };
   /** A brush stroke was refused (no track selected, ...). */
   "canvas.refused": { reason: string };
   /** The pointer moved over the image (image pixels), or left it (null). */
@@ -52,6 +55,8 @@ export interface AppEvents {
   "tracks.changed": Record<string, never>;
   "annotations.changed": { trackId: number };
   "selection.changed": { trackId: number | null };
+  /** A save started a job (re-propagation after correcting a propagated frame): the workspace follows it. */
+  "job.started": { job: Job; cause: "correction" };
   "job.progress": { job: Job };
   "job.finished": { job: Job };
   /** A job said where it lost a target, or a newer job replaced what an older one said. */

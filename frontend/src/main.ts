@@ -40,7 +40,7 @@ function boot(): void {
   app.replaceChildren(topBar(document.body.dataset.username ?? ""), main);
   const router = new Router(main, [
     { pattern: /^\/(projects\/?)?$/, page: () => new ProjectsPage() },
-    { pattern: /^\/projects\/(\d+)\/?$/, page: (m) => new VideosPage(Number(m[1])) },
+    { pattern: /^\/projects\/(\d+)\/?$/, page: (m, q) => new VideosPage(Number(m[1]), q) },
     { pattern: /^\/projects\/(\d+)\/transfers\/?$/, page: (m) => new TransfersPage(Number(m[1])) },
     { pattern: /^\/projects\/(\d+)\/models\/?$/, page: (m) => new ModelsPage(Number(m[1])) },
     { pattern: /^\/projects\/(\d+)\/settings\/?$/, page: (m) => new ProjectSettingsPage(Number(m[1])) },

@@ -93,8 +93,8 @@ def export(project: Project, format: str, **options) -> zipfile.ZipFile:
     job = transfers.start_export(project=project, format=format, by=None, **options)
     job = transfers.run_export(job.pk)
     assert job.status == "succeeded", job.error
-    path, _ = transfers.open_export(job=job)
-    return zipfile.ZipFile(path)
+    zip_file, _ = transfers.open_export(job=job)
+    return zipfile.ZipFile(zip_file)
 
 
 def import_archive(project: Project, format: str, data: bytes, filename: str = "labels.zip"):

@@ -44,3 +44,11 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
                              "manage.py", "check"], cwd=REPO, capture_output=True, text=True, env=env)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_object_store_is_optional_and_off_by_default():
+    import yaml
+
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    assert compose["services"]["objectstore"]["profiles"] == ["object-store"]  # `up` alone does not start it
+    assert compose["x-app"]["environment"]["SIAMLABEL_MEDIA_S3_BUCKET"] == "${SIAMLABEL_MEDIA_S3_BUCKET:-}"

@@ -73,8 +73,8 @@ def test_make_run_propagates_a_clip_through_the_api(serve, tmp_path):
     api.headers["Authorization"] = f"Token {token.json()['token']}"
     # the demo account is staff: it sees the details
     assert api.get("/api/health").json()["details"]["default_checkpoint"]["name"] == "mobile (built-in)"
-    project = next(p for p in api.get("/api/projects/").json() if p["name"] == "Demo")
-    label = api.get(f"/api/projects/{project['id']}/labels/").json()[0]["id"]
+    project = next(p for p in api.get("/api/projects/").json()["results"] if p["name"] == "Demo")
+    label = api.get(f"/api/projects/{project['id']}/labels/").json()["results"][0]["id"]
     clip = clips.write_video(tmp_path / "square.avi")
     with open(clip, "rb") as f:
         upload = api.post(f"/api/projects/{project['id']}/videos/", data={"name": "square"},

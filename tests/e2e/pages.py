@@ -102,3 +102,18 @@ def frames_in_workspace(page, track_id: int) -> dict[int, tuple[str, bool]]:
         track_id,
     )
     return {frame: (source, has_mask) for frame, source, has_mask in rows}
+
+
+def download_coco(page, row, tmp_path):
+    """Click a finished export row's download link; return the archive's COCO file loaded with pycocotools."""
+    import zipfile
+
+    from pycocotools.coco import COCO
+
+    with page.expect_download() as download:
+        row.locator("a.download").click()
+    path = tmp_path / "export.zip"
+    download.value.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        (tmp_path / "instances.json").write_bytes(archive.read("annotations/instances.json"))
+    return COCO(str(tmp_path / "instances.json"))

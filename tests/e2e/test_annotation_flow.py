@@ -84,12 +84,18 @@ def test_annotate_propagate_correct_and_accept(e2e_cast, new_page, worker, tmp_p
     assert colour_distance(pixel(alice, *outside), before) > 40
     screenshot(alice, "workspace-brushed")
 
-    # re-propagate from the corrected frame: later frames come from the new job
+    # the correction re-propagates by itself, both ways (the project's auto_repropagate): the panel
+    # names that job, and later frames come from it
     alice.keyboard.press("v")
-    propagate_and_wait(alice)
+    alice.wait_for_function(
+        """() => {
+            const panel = document.querySelector('.propagation-panel');
+            return panel.querySelector('.progress-text').textContent.includes('refreshing after the correction on frame 12')
+                && panel.dataset.jobStatus === 'succeeded';
+        }""", timeout=120_000)
     close_old_connections()
     last_job = PropagationJob.objects.order_by("-id").first()
-    assert last_job.start_frame == 12
+    assert (last_job.start_frame, last_job.direction, last_job.status) == (12, "both", "succeeded")
     assert annotation(track.pk, 20).job_id == last_job.pk
     assert annotation(track.pk, 12).source == "manual_mask"  # anchors are never overwritten
 

@@ -38,6 +38,8 @@ def test_a_manager_sets_up_a_project_and_its_members_see_it_accordingly(e2e_cast
     close_old_connections()
     project = Project.objects.get(name="Street scenes")
     assert Membership.objects.get(project=project, user=e2e_cast.carol).role == "manager"
+    # the manager sees the media storage line (docs/operations.md, "Disk")
+    carol.locator("p.storage-line:has-text('used (all projects')").wait_for()
 
     # rename it
     type_into(carol, "form.rename-project input[name=name]", "Street scenes 2026")
@@ -93,7 +95,7 @@ def test_a_manager_sets_up_a_project_and_its_members_see_it_accordingly(e2e_cast
     # a reviewer sees the setup read-only
     alice.goto(f"/projects/{project.pk}/settings/")
     alice.locator("table.labels tr[data-label]").first.wait_for()
-    assert alice.locator("form.add-label, form.invite-member, select.member-role").count() == 0
+    assert alice.locator("form.add-label, form.invite-member, select.member-role, p.storage-line").count() == 0
 
     alice_row.locator("button.remove-member").click()
     alice_row.wait_for(state="detached")

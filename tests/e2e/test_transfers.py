@@ -1,13 +1,12 @@
 """A manager exports labels from the browser and downloads them; an import shows why it was refused."""
 
 import json
-import zipfile
 
 import pytest
-from pycocotools.coco import COCO
 
 from annotator.services import review as review_services
 from tests.e2e.conftest import screenshot
+from tests.e2e.pages import download_coco
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
@@ -31,14 +30,7 @@ def test_a_manager_exports_accepted_tracks_as_coco_and_downloads_the_zip(
     row.wait_for(timeout=60_000)
     assert row.locator(".settings").inner_text() == "COCO · clip · accepted only · labels only"
     screenshot(carol, "export-coco-done")
-    with carol.expect_download() as download:
-        row.locator("a.download").click()
-    path = tmp_path / "export.zip"
-    download.value.save_as(path)
-
-    with zipfile.ZipFile(path) as archive:
-        (tmp_path / "instances.json").write_bytes(archive.read("annotations/instances.json"))
-    coco = COCO(str(tmp_path / "instances.json"))
+    coco = download_coco(carol, row, tmp_path)
     assert len(coco.getImgIds()) == video.frame_count
     annotations = coco.loadAnns(coco.getAnnIds())
     assert [a["attributes"]["track_id"] for a in annotations] == [track.object_id]

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.e2e.conftest import screenshot
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
@@ -21,6 +23,7 @@ def test_a_refused_zip_leaves_no_full_progress_bar(upload):
     page = upload("frames.zip", b"this is no zip file" * 100)
     page.wait_for_selector(".upload-message.error:has-text('not a valid zip')")
     assert page.locator("form.upload .progress").is_hidden()
+    screenshot(page, "upload-refused")
     assert not page.js_errors, page.js_errors
 
 

@@ -238,7 +238,7 @@ def _slow_upload(stack: Stack, name: str, payload: bytes, out: list, record: boo
 
 def _videos_named(stack: Stack, name: str) -> list[dict]:
     with stack.client(stack.manager_token) as api:
-        return [v for v in api.get(f"/api/projects/{stack.project}/videos/").json() if v["name"] == name]
+        return [v for v in api.get(f"/api/projects/{stack.project}/videos/").json()["results"] if v["name"] == name]
 
 
 def concurrent_saves(scene: Scene, rounds: int = 20) -> Outcome:

@@ -101,6 +101,7 @@ ENDPOINTS = {
     ("project-labels", "get"): Call("read", {"pk": "project"}),
     ("project-labels", "post"): Call("manage", {"pk": "project"}, {"name": "new-label"}),
     ("project-members", "get"): Call("read", {"pk": "project"}),
+    ("project-storage", "get"): Call("manage", {"pk": "project"}),
     ("project-members", "post"): Call("manage", {"pk": "project"}, {"username": "frank", "role": "annotator"}),
     ("project-videos", "get"): Call("read", {"pk": "project"}),
     ("project-videos", "post"): Call("upload", {"pk": "project"}, clip_upload, format="multipart"),
@@ -131,10 +132,15 @@ ENDPOINTS = {
     ("track-detail", "patch"): Call("edit_tracks", {"pk": "track"}, {"version": 1}),
     ("track-detail", "delete"): Call("edit_tracks", {"pk": "track"}),
     ("track-annotations", "get"): Call("read", {"pk": "track"}, query="?from=0&to=5"),
+    ("track-summary", "get"): Call("read", {"pk": "track"}),
     ("track-frame-annotation", "put"): Call("edit_tracks", {"pk": "track", "frame": 2}, {"version": 1,
                                                                                          "box": [1, 1, 9, 9]}),
     ("track-frame-annotation", "delete"): Call("edit_tracks", {"pk": "track", "frame": 0}, query="?version=1"),
+    ("track-refine", "post"): Call("edit_tracks", {"pk": "track", "frame": 0}, {"strokes": [
+        {"foreground": True, "radius": 3, "points": [[30, 50], [40, 60]]}]}),
     ("track-delete-range", "post"): Call("edit_tracks", {"pk": "track"}, {"version": 1, "first": 0, "last": 3}),
+    ("track-outside", "post"): Call("edit_tracks", {"pk": "track"}, {"version": 1, "first": 4, "last": 6}),
+    ("track-outside", "delete"): Call("edit_tracks", {"pk": "track"}, {"version": 1, "first": 4, "last": 6}),
     ("track-propagate", "post"): Call("edit_tracks", {"pk": "track"}, {"frame": 0, "direction": "forward"}),
     ("track-merge", "post"): Call("edit_tracks", {"pk": "track"}, lambda w: {"version": 1, "other": w.in_review,
                                                                               "other_version": 2}),
@@ -298,18 +304,20 @@ def test_lists_never_show_another_projects_objects(world, clients, cast):
     """Mallory lists her own project Q; nothing of P may appear in any list or queue she can reach."""
     review_services.submit_for_review(track=Track.objects.get(pk=world.track), version=1)
     own = cast.other.pk
-    assert [p["id"] for p in clients.mallory.get("/api/projects/").json()] == [own]
+    assert [p["id"] for p in clients.mallory.get("/api/projects/").json()["results"]] == [own]
     for status in (ReviewStatus.IN_REVIEW, ReviewStatus.REJECTED):
-        assert clients.mallory.get(f"/api/review/?status={status}").json() == []
+        assert clients.mallory.get(f"/api/review/?status={status}").json()["results"] == []
     assert clients.mallory.get(f"/api/review/?project={world.project}").status_code == 404
     p_labels = set(cast.project.labels.values_list("pk", flat=True))
-    assert {label["id"] for label in clients.mallory.get(f"/api/projects/{own}/labels/").json()}.isdisjoint(p_labels)
-    assert [m["username"] for m in clients.mallory.get(f"/api/projects/{own}/members/").json()] == ["mallory"]
+    own_labels = clients.mallory.get(f"/api/projects/{own}/labels/").json()["results"]
+    assert {label["id"] for label in own_labels}.isdisjoint(p_labels)
+    own_members = clients.mallory.get(f"/api/projects/{own}/members/").json()["results"]
+    assert [m["username"] for m in own_members] == ["mallory"]
     for listing in ("videos", "exports", "imports"):
-        assert clients.mallory.get(f"/api/projects/{own}/{listing}/").json() == [], listing
+        assert clients.mallory.get(f"/api/projects/{own}/{listing}/").json()["results"] == [], listing
     # P's members do see P's rows, so the empty lists above are scoping, not an empty database
-    assert clients.alice.get(f"/api/review/?project={world.project}").json() != []
-    assert len(clients.alice.get(f"/api/projects/{world.project}/exports/").json()) == 1
+    assert clients.alice.get(f"/api/review/?project={world.project}").json()["results"] != []
+    assert len(clients.alice.get(f"/api/projects/{world.project}/exports/").json()["results"]) == 1
 
 
 def test_exports_and_imports_cannot_reach_into_another_project(world, clients, cast, tmp_path):
@@ -330,7 +338,7 @@ def test_exports_and_imports_cannot_reach_into_another_project(world, clients, c
     assert [v["name"] for v in json.loads(archive.read("annotations/instances.json"))["videos"]] == ["q-clip"]
     # P's own export, uploaded into Q, cannot write into P's video "clip": it is not in Q
     p_export = ExportJob.objects.get(pk=world.export)
-    p_zip = (transfers.open_export(job=p_export))[0].read_bytes()
+    p_zip = (transfers.open_export(job=p_export))[0].read()
     before = FrameAnnotation.objects.filter(track__video_id=world.video).count()
     response = clients.mallory.post(f"/api/projects/{cast.other.pk}/imports/",
                                     {"format": "coco", "file": SimpleUploadedFile("p.zip", p_zip)}, format="multipart")

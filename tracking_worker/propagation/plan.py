@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from annotator.choices import MANUAL_SOURCES, STEPS, Source
+from annotator.choices import BOUNDARY_SOURCES, STEPS, Source
 from annotator.models import FrameAnnotation, PropagationJob
 
 
@@ -44,7 +44,7 @@ def directions_of(job: PropagationJob) -> list[int]:
 
 def key_box(annotation: FrameAnnotation) -> list[float]:
     """The box the tracker starts from: a corrected mask re-initialises from that mask's box."""
-    return list(annotation.bbox)
+    return list(annotation.bbox or ())
 
 
 def frames_until_anchor(start: int, step: int, frame_count: int, anchors: set[int]) -> list[int]:
@@ -64,9 +64,11 @@ def plan_job(job: PropagationJob) -> list[DirectionPlan]:
         plan = DirectionPlan(step=step)
         for track in job.tracks.order_by("id"):
             key = track.annotations.get(frame_index=job.start_frame)
-            anchors = set(track.annotations.filter(source__in=MANUAL_SOURCES).values_list("frame_index", flat=True))
-            run = TrackRun(track_id=track.pk, key_box=key_box(key),
-                           frames=frames_until_anchor(job.start_frame, step, frame_count, anchors))
+            # outside frames end a run like anchors do (docs/propagation.md, "Outside frames")
+            ends = set(track.annotations.filter(source__in=BOUNDARY_SOURCES).values_list("frame_index", flat=True))
+            frames = frames_until_anchor(job.start_frame, step, frame_count, ends)
+            # the keyframe itself was marked outside after the job was queued: nothing to start from
+            run = TrackRun(track_id=track.pk, key_box=key_box(key), frames=frames if key.bbox is not None else [])
             _resume(run, job, track)
             if str(track.pk) in job.stop_reasons.get(str(step), {}):
                 run.finished = True  # stopped in an earlier attempt (target lost, or an edit ahead)

@@ -8,16 +8,20 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
+import numpy as np
+
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from annotator import media_store
 from annotator.choices import JobStatus
 from annotator.models import FrameAnnotation, PropagationJob
 from annotator.services.attempts import gave_up_reason, out_of_attempts
 from annotator.services.batches import take_batch_locks
 from annotator.services.propagation import finish_job, job_finished, requeue_job
 from tracking_worker.frame_reader import prefetch_frames, read_frame
+from tracking_worker.propagation import fusion
 from tracking_worker.propagation.background import BackgroundWrites
 from tracking_worker.propagation.plan import DirectionPlan, TrackRun, plan_job
 from tracking_worker.propagation.writer import FlushResult, FrameRecord, fill_keyframe_mask, flush, remove_stale_frames
@@ -31,6 +35,7 @@ RELEASE_ATTEMPTS = 30
 # predicted IoU is under this. The mask itself is judged, so it replaces the score rule for them;
 # models without the head keep TrackerConfig.lost_score_threshold. See docs/propagation.md.
 LOST_QUALITY_THRESHOLD = 0.3
+RUNS = {1: "forward", -1: "backward"}  # FrameAnnotation.run of a frame tracked in that direction
 
 
 class JobCancelled(Exception):
@@ -204,11 +209,16 @@ class _Propagation:
         from tracking_worker.siammask import MultiTracker
 
         self.job, self.video, self.config = job, job.video, config
+        self.read_bytes = media_store.get().read_bytes  # local files, or a bucket's objects
         self.lost_quality_threshold = lost_quality_threshold
         self.tracker = MultiTracker(model, config)
         self.chunk = settings.SIAMLABEL_CHUNK_FRAMES
         self.plans = plan_job(job)
-        self.steps_total = sum(p.steps for p in self.plans)
+        self.partners = {p.step: fusion.plan_partners(job, p) if job.fusion else [] for p in self.plans}
+        if job.fusion and not any(self.partners.values()):
+            # no run ends before a manual frame with a box: a single run, and clients follow it as one
+            PropagationJob.objects.filter(pk=job.pk).update(fusion=False)
+        self.steps_total = sum(p.steps for p in self.plans) + sum(map(fusion.partner_steps, self.partners.values()))
         self.steps_done = sum(p.steps_done for p in self.plans)
         self.steps_at_start = self.steps_done
         self.started = time.monotonic()
@@ -217,7 +227,7 @@ class _Propagation:
         PropagationJob.objects.filter(pk=job.pk).update(frames_total=self.steps_total, frames_done=self.steps_done)
 
     def run(self) -> None:
-        key_frame = read_frame(self.video.frame_path(self.job.start_frame))
+        key_frame = read_frame(self.video.frame_key(self.job.start_frame), self.read_bytes)
         self._fill_keyframe_masks(key_frame)
         self.writes = BackgroundWrites()
         try:
@@ -229,7 +239,8 @@ class _Propagation:
     def _fill_keyframe_masks(self, key_frame) -> None:
         """Give a box-only keyframe the tracker's mask on that frame (its box stays as drawn)."""
         keys = FrameAnnotation.objects.filter(
-            track__in=self.job.tracks.all(), frame_index=self.job.start_frame, mask_rle__isnull=True
+            track__in=self.job.tracks.all(), frame_index=self.job.start_frame, mask_rle__isnull=True,
+            bbox__isnull=False,  # an outside keyframe has nothing to fill
         )
         boxes = dict(keys.values_list("track_id", "bbox"))
         if not boxes:
@@ -246,6 +257,7 @@ class _Propagation:
         if not runs:
             return
         step = plan.step
+        backs = self._track_partners(step)  # {track: {frame: record}} of the runs back from the far anchors
         frames = sorted(set().union(*(r.remaining for r in runs.values())), key=lambda f: f * step)
         joining: dict[int, list[TrackRun]] = {}
         for run in runs.values():
@@ -256,17 +268,24 @@ class _Propagation:
         stops: dict[str, dict] = {}
         chunk_steps = 0
         self.tracker.clear()
-        for frame_index, frame in prefetch_frames([(f, self.video.frame_path(f)) for f in frames]):
+        for frame_index, frame in prefetch_frames([(f, self.video.frame_key(f)) for f in frames],
+                                                  read_bytes=self.read_bytes):
             for run in joining.get(frame_index, []):
                 self.tracker.add(run.track_id, key_frame, run.key_box)
                 if run.resume_box is not None:
                     self.tracker.restore(run.track_id, run.resume_box)
             for track_id, result in self.tracker.track(frame).items():
-                record = self._record(track_id, frame_index, result)
-                if self._is_low(record):
+                own = self._record(track_id, frame_index, result, step)
+                back = backs.get(track_id, {})
+                record = fusion.better(own, back.get(frame_index))
+                if self._is_low(own):  # this run's own frame steers its tracker, whichever is kept
                     held[track_id].append(record)
                     if len(held[track_id]) >= self.config.lost_patience:
-                        stops[str(track_id)] = lost_stop(held[track_id][0], **self._thresholds)
+                        # the run back from the far anchor fills what this one lost; a stop only where it cannot
+                        rest = [f for f in runs[track_id].remaining if (f - held[track_id][0].frame_index) * step >= 0]
+                        ready.extend(back[f] for f in rest if f in back)
+                        if not fusion.covers(back, rest):
+                            stops[str(track_id)] = lost_stop(held[track_id][0], **self._thresholds)
                         held[track_id] = []
                         self.tracker.remove(track_id)
                         continue
@@ -297,12 +316,33 @@ class _Propagation:
             frames_in_range = [f for f in run.frames if end is None or (f - end) * step < 0]
             remove_stale_frames(self.job, run.track_id, frames_in_range)
 
+    def _track_partners(self, step: int) -> dict[int, dict[int, FrameRecord]]:
+        """Run back from the far anchors of this direction's runs (fusion.py); nothing is written yet."""
+        if not self.partners.get(step):
+            return {}
+        return fusion.track_partners(
+            self.partners[step], tracker=self.tracker, make_record=self._record, is_low=self._is_low,
+            read_frame_at=lambda f: read_frame(self.video.frame_key(f), self.read_bytes),
+            frames_at=lambda frames: prefetch_frames([(f, self.video.frame_key(f)) for f in frames],
+                                                     read_bytes=self.read_bytes),
+            patience=self.config.lost_patience, on_step=self._partner_step,
+        )
+
+    def _partner_step(self) -> None:
+        """Count a partner frame; report progress every chunk (no writer runs meanwhile) and heed a cancel."""
+        self.steps_done += 1
+        if self.steps_done % self.chunk == 0:
+            PropagationJob.objects.filter(pk=self.job.pk).update(
+                frames_done=min(self.steps_done, self.steps_total), fps=self._fps(), heartbeat_at=timezone.now())
+        self._check_cancel()
+
+    def _fps(self) -> float:
+        return (self.steps_done - self.steps_at_start) / max(time.monotonic() - self.started, 1e-6)
+
     def _flush(self, records: list[FrameRecord], step: int, stops: dict) -> None:
         """Hand a chunk to the writer thread; apply what finished writes found (tracking thread)."""
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        fps = (self.steps_done - self.steps_at_start) / elapsed
         frames_done = min(self.steps_done, self.steps_total)
-        for result in self.writes.submit(self._write, records, step, copy.deepcopy(stops), frames_done, fps):
+        for result in self.writes.submit(self._write, records, step, copy.deepcopy(stops), frames_done, self._fps()):
             self._apply(result, stops)
 
     def _write(self, records: list[FrameRecord], step: int, stops: dict, frames_done: int, fps: float) -> FlushResult:
@@ -349,13 +389,19 @@ class _Propagation:
         return {"score_threshold": self.config.lost_score_threshold, "quality_threshold": self.lost_quality_threshold}
 
     @staticmethod
-    def _record(track_id: int, frame_index: int, result) -> FrameRecord:
-        # the mask is encoded on the writer thread (FrameRecord.encode)
+    def _record(track_id: int, frame_index: int, result, step: int = 0) -> FrameRecord:
+        # the mask is encoded on the writer thread (FrameRecord.encode), from the object's window
+        # when the tracker gives it: a 1080p frame mask is 2 Mpx to scan (docs/benchmarks.md)
+        if result.window is not None:
+            x0, y0, window = result.window
+            mask, framed, area = None, (x0, y0, window, result.mask.shape), int(np.count_nonzero(window))
+        else:
+            mask, framed, area = result.mask, None, int(result.mask.sum())
         return FrameRecord(
             track_id=track_id, frame_index=frame_index, score=float(result.score),
             bbox=[float(v) for v in result.bbox], rotated_box=[[float(x), float(y)] for x, y in result.rotated_box],
-            mask_rle=None, mask=result.mask, area=int(result.mask.sum()),
-            quality=None if result.quality is None else float(result.quality),
+            mask_rle=None, mask=mask, window=framed, area=area,
+            quality=None if result.quality is None else float(result.quality), run=RUNS.get(step, ""),
         )
 
 

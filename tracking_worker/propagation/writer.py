@@ -1,8 +1,8 @@
 """Chunked writes: one transaction per chunk, upserting propagated frames and the job's progress.
 
-Manual frames are never overwritten: the chunk locks its tracks (manual edits lock them too),
-re-reads which frames are manual, and skips them. A manual frame that appeared ahead of a run
-while the job ran becomes that run's new end. Every write that reaches a track in review or
+Manual and outside frames are never overwritten: the chunk locks its tracks (manual edits lock
+them too), re-reads which frames are manual or outside, and skips them. Such a frame that appeared
+ahead of a run while the job ran becomes that run's new end. Every write that reaches a track in review or
 accepted makes it a draft again, in the same transaction (annotator/services/history.py).
 """
 
@@ -13,11 +13,11 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from annotator.choices import MANUAL_SOURCES, Source, TrackChange
+from annotator.choices import BOUNDARY_SOURCES, Source, TrackChange
 from annotator.models import FrameAnnotation, PropagationJob, Track
 from annotator.services.history import reopen_tracks
 
-UPDATE_FIELDS = ["source", "mask_rle", "bbox", "rotated_box", "score", "quality", "area", "job", "updated_at"]
+UPDATE_FIELDS = ["source", "mask_rle", "bbox", "rotated_box", "score", "quality", "area", "job", "run", "updated_at"]
 
 
 @dataclass
@@ -30,13 +30,19 @@ class FrameRecord:
     mask_rle: dict | None  # None until encode() (the writer thread encodes)
     area: int
     quality: float | None = None  # predicted IoU; None for models without a quality head
+    run: str = ""  # the run that tracked it: "forward" or "backward" (two-anchor fusion keeps either)
     mask: np.ndarray | None = field(default=None, repr=False)  # the frame mask, until encoded
+    # or, instead of `mask`: (x0, y0, window mask, frame (h, w)), False outside the window
+    window: tuple[int, int, np.ndarray, tuple[int, int]] | None = field(default=None, repr=False)
 
     def encode(self) -> "FrameRecord":
         """Turn the mask into its COCO RLE (the expensive part of a record) and drop the array."""
-        if self.mask is not None:
-            from annotator import masks
+        from annotator import masks
 
+        if self.window is not None:
+            x0, y0, window, frame_hw = self.window
+            self.mask_rle, self.window = masks.encode_window_mask(window, (x0, y0), frame_hw), None
+        elif self.mask is not None:
             self.mask_rle, self.mask = masks.encode_mask(self.mask), None
         return self
 
@@ -64,6 +70,7 @@ def flush(
             FrameAnnotation(
                 track_id=r.track_id, frame_index=r.frame_index, source=Source.PROPAGATED, mask_rle=r.mask_rle,
                 bbox=r.bbox, rotated_box=r.rotated_box, score=r.score, quality=r.quality, area=r.area, job=job,
+                run=r.run,
             )
             for r in records
             if r.track_id not in ended_at or (r.frame_index - ended_at[r.track_id]) * step < 0
@@ -85,7 +92,7 @@ def _manual_frames(track_ids: list[int], records: list[FrameRecord]) -> dict[int
     hi = max(r.frame_index for r in records)
     manual: dict[int, set[int]] = {}
     rows = FrameAnnotation.objects.filter(
-        track_id__in=track_ids, source__in=MANUAL_SOURCES, frame_index__gte=lo, frame_index__lte=hi
+        track_id__in=track_ids, source__in=BOUNDARY_SOURCES, frame_index__gte=lo, frame_index__lte=hi
     ).values_list("track_id", "frame_index")
     for track_id, frame in rows:
         manual.setdefault(track_id, set()).add(frame)
@@ -110,7 +117,7 @@ def fill_keyframe_mask(job: PropagationJob, record: FrameRecord) -> None:
     record.encode()
     with transaction.atomic():
         filled = FrameAnnotation.objects.filter(
-            track_id=record.track_id, frame_index=record.frame_index, mask_rle__isnull=True
+            track_id=record.track_id, frame_index=record.frame_index, mask_rle__isnull=True, bbox__isnull=False
         ).update(mask_rle=record.mask_rle, area=record.area, score=record.score, quality=record.quality,
                  updated_at=timezone.now())  # update() skips auto_now; clients re-read what changed
         if filled:

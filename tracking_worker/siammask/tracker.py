@@ -51,6 +51,8 @@ class TrackResult:
     mask: (H, W) bool, frame-sized.
     quality: the predicted IoU of the mask in [0, 1] from the model's quality head; None for
         models without one (the official checkpoints), where callers fall back to `score`.
+    window: (x0, y0, window_mask): the frame rectangle outside which `mask` is all False, so a
+        caller may measure or encode the object without scanning the frame (paste.py).
     """
 
     score: float
@@ -58,6 +60,7 @@ class TrackResult:
     rotated_box: np.ndarray
     mask: np.ndarray
     quality: float | None = None
+    window: tuple[int, int, np.ndarray] | None = None
 
 
 @dataclass
@@ -244,7 +247,7 @@ class MultiTracker:
                 )
             self._clamp(target)
             box = (*(float(v) for v in target.center - target.size / 2), *(float(v) for v in target.size))
-            results.append(TrackResult(score, box, rotated_box, mask, quality))
+            results.append(TrackResult(score, box, rotated_box, mask, quality, (*pasted.origin, window_mask)))
         return results
 
     def _pick(

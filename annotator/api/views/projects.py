@@ -3,14 +3,17 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from annotator import selectors
 from annotator.api.permissions import RoleRequired
 from annotator.api.schema import error
 from annotator.api.serializers import LabelSerializer, MembershipSerializer, ProjectSerializer
+from annotator.api.serializers_system import StorageUsageSerializer
 from annotator.api.throttles import MemberAddThrottle
 from annotator.api.views.base import require, scoped, validated
 from annotator.services import checkpoints as checkpoint_services
+from annotator.services import disk
 from annotator.services import projects as project_services
 
 
@@ -33,6 +36,8 @@ class ProjectViewSet(viewsets.ModelViewSet):
         if data.get("default_checkpoint"):
             checkpoint_services.set_project_checkpoint(project=serializer.instance,
                                                        checkpoint=data["default_checkpoint"])
+        if data.get("auto_repropagate") is False:
+            project_services.update_project(project=serializer.instance, auto_repropagate=False)
 
     def perform_update(self, serializer):
         data = serializer.validated_data
@@ -40,7 +45,8 @@ class ProjectViewSet(viewsets.ModelViewSet):
             where = f"/api/projects/{serializer.instance.pk}/labels/"
             raise serializers.ValidationError({"labels": f"labels are added at {where}"})
         project_services.update_project(project=serializer.instance, name=data.get("name"),
-                                        description=data.get("description"))
+                                        description=data.get("description"),
+                                        auto_repropagate=data.get("auto_repropagate"))
         if "default_checkpoint" in data:
             checkpoint_services.set_project_checkpoint(project=serializer.instance,
                                                        checkpoint=data["default_checkpoint"])
@@ -129,3 +135,12 @@ class MembershipViewSet(viewsets.GenericViewSet, generics.RetrieveUpdateDestroyA
 
     def perform_destroy(self, instance):
         project_services.remove_member(membership=instance)
+
+
+class ProjectStorageView(APIView):
+    """The media disk's usage, quota and free space, for a project's managers (docs/operations.md, "Disk")."""
+
+    @extend_schema(responses={200: StorageUsageSerializer, 403: error("only the project's managers see storage")})
+    def get(self, request, pk):
+        require(request, "manage", scoped(request, selectors.projects_visible_to, pk))
+        return Response(StorageUsageSerializer(disk.storage_usage()).data)

@@ -1,11 +1,10 @@
 """GET /api/review/: the review queue, tracks most likely to hold errors first."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework import generics, serializers
 
 from annotator import review_queue, selectors
+from annotator.api.pagination import paginated
 from annotator.api.schema import error
 from annotator.api.views.base import scoped, validated
 from annotator.choices import ReviewStatus
@@ -45,7 +44,7 @@ class ReviewQuerySerializer(serializers.Serializer):
     )
 
 
-class ReviewQueueView(APIView):
+class ReviewQueueView(generics.GenericAPIView):
     @extend_schema(
         parameters=[ReviewQuerySerializer],
         responses={200: ReviewRowSerializer(many=True), 404: error("no such project among yours")},
@@ -56,4 +55,4 @@ class ReviewQueueView(APIView):
         if project_id is not None:
             project_id = scoped(request, selectors.projects_visible_to, project_id).pk
         rows = review_queue.tracks_for_review(request.user, project_id=project_id, status=query["status"])
-        return Response(ReviewRowSerializer(rows, many=True).data)
+        return paginated(self, rows, ReviewRowSerializer)

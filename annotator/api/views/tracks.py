@@ -5,16 +5,17 @@ from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from annotator import selectors
+from annotator import masks, selectors
+from annotator.api import frame_ranges
+from annotator.api.pagination import paginated
 from annotator.api.permissions import RoleRequired
 from annotator.api.schema import error
 from annotator.api.serializers import (
     AnnotationPutSerializer,
-    AnnotationSavedSerializer,
     AnnotationSerializer,
     CommentSerializer,
+    CorrectionSavedSerializer,
     FrameRangeSerializer,
-    FrameWindowSerializer,
     JobSerializer,
     PropagateSerializer,
     RejectSerializer,
@@ -22,9 +23,20 @@ from annotator.api.serializers import (
     TrackUpdateSerializer,
     VersionSerializer,
 )
-from annotator.api.serializers_track_edits import MergedSerializer, MergeSerializer, SplitResultSerializer, SplitSerializer
+from annotator.api.serializers_track_edits import (
+    MergedSerializer,
+    MergeSerializer,
+    OutsideResultSerializer,
+    RefinedSerializer,
+    RefineSerializer,
+    SplitResultSerializer,
+    SplitSerializer,
+)
 from annotator.api.views.base import require, validated
 from annotator.choices import ReviewStatus
+from annotator.services import corrections as correction_services
+from annotator.services import grabcut
+from annotator.services import outside as outside_services
 from annotator.services import propagation as propagation_services
 from annotator.services import review as review_services
 from annotator.services import track_merge
@@ -38,6 +50,8 @@ BUSY = error("the track changed since you read it (`version` holds its current v
 OPTIONAL_VERSION = OpenApiParameter("version", int, description="The track version you last saw; stale: 409.")
 FRAME = OpenApiParameter("frame", int, OpenApiParameter.PATH, description="0-based frame index")
 VERSION = OpenApiParameter("version", int, required=True, description="The track version you last saw.")
+FROM_TO = [OpenApiParameter("from", int, description="first frame (0-based, inclusive)"),
+           OpenApiParameter("to", int, description="last frame (inclusive)")]
 
 
 class DeletedFramesSerializer(serializers.Serializer):
@@ -101,19 +115,21 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         track = track_services.update_track(track=track, version=data["version"], label=label, by=request.user)
         return Response(TrackSerializer(track).data)
 
-    @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)],
+    @extend_schema(parameters=[*FROM_TO, frame_ranges.ChangedSinceSerializer],
                    responses=AnnotationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # bounded by frame range + Link, frame_ranges.py
     def annotations(self, request, pk=None):
-        track = self.get_object()
-        window = validated(FrameWindowSerializer, request.query_params)
-        queryset = selectors.annotations_of(track).filter(
-            frame_index__gte=window["from"], frame_index__lte=window["to"]
-        )
-        return Response(AnnotationSerializer(queryset, many=True).data)
+        """Frames `from`..`to` (inclusive), in order; past 1000 rows, the rest via the `Link: rel="next"` header."""
+        return frame_ranges.annotation_range_response(request, self.get_object())
+
+    @extend_schema(parameters=FROM_TO, responses=frame_ranges.TrackSummarySerializer)
+    @action(detail=True, methods=["get"])
+    def summary(self, request, pk=None):
+        """Every annotated frame's source, score, quality and area, without geometry: for the timeline."""
+        return Response(frame_ranges.track_summary(request, self.get_object()))
 
     @extend_schema(methods=["PUT"], parameters=[FRAME], request=AnnotationPutSerializer,
-                   responses={200: AnnotationSavedSerializer, 409: STALE})
+                   responses={200: CorrectionSavedSerializer, 409: STALE})
     @extend_schema(methods=["DELETE"], parameters=[FRAME, VERSION], request=None, responses={204: None, 409: STALE})
     @action(detail=True, methods=["put", "delete"], url_path=r"annotations/(?P<frame>\d+)")
     def frame_annotation(self, request, pk=None, frame=None):
@@ -124,13 +140,25 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
                                          by=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
         data = validated(AnnotationPutSerializer, request.data)
-        annotation = track_services.set_frame_annotation(
+        annotation, annotation.repropagation = correction_services.save_correction(
             track=track, frame_index=int(frame), version=data["version"], bbox=data["box"], mask_rle=data["mask"],
             by=request.user,
         )
         track.refresh_from_db(fields=["version", "review_status"])
         annotation.track = track
-        return Response(AnnotationSavedSerializer(annotation).data)
+        return Response(CorrectionSavedSerializer(annotation).data)
+
+    @extend_schema(parameters=[FRAME], request=RefineSerializer, responses={200: RefinedSerializer})
+    @action(detail=True, methods=["post"], url_path=r"annotations/(?P<frame>\d+)/refine")
+    def refine(self, request, pk=None, frame=None):
+        """Refine the frame's mask with scribbles (GrabCut) and answer it without saving it."""
+        track = self.get_object()
+        data = validated(RefineSerializer, request.data)
+        strokes = [grabcut.Stroke(foreground=s["foreground"], radius=s["radius"],
+                                  points_xy=[tuple(p) for p in s["points"]]) for s in data["strokes"]]
+        result = grabcut.refine_frame_mask(track=track, frame_index=int(frame), strokes=strokes)
+        return Response({"mask": masks.encode_mask(result.mask), "area": int(result.mask.sum()),
+                         "window": list(result.window_xywh)})
 
     @extend_schema(request=FrameRangeSerializer, responses={200: DeletedFramesSerializer, 409: STALE})
     @action(detail=True, methods=["post"], url_path="annotations/delete-range")
@@ -142,6 +170,18 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         track.refresh_from_db(fields=["version", "review_status"])
         return Response({"deleted": deleted, "version": track.version, "review_status": track.review_status})
 
+    @extend_schema(methods=["POST"], request=FrameRangeSerializer, responses={200: OutsideResultSerializer, 409: STALE})
+    @extend_schema(methods=["DELETE"], request=FrameRangeSerializer, responses={200: OutsideResultSerializer, 409: STALE})
+    @action(detail=True, methods=["post", "delete"])
+    def outside(self, request, pk=None):
+        """Mark frames first..last as "object not visible" (POST), or clear those marks (DELETE)."""
+        track = self.get_object()
+        data = validated(FrameRangeSerializer, request.data or request.query_params)
+        edit = outside_services.mark_outside if request.method == "POST" else outside_services.clear_outside
+        frames = edit(track=track, version=data["version"], first=data["first"], last=data["last"], by=request.user)
+        track.refresh_from_db(fields=["version", "review_status"])
+        return Response({"frames": frames, "version": track.version, "review_status": track.review_status})
+
     @extend_schema(request=PropagateSerializer, responses={202: JobSerializer, 409: RUNNING})
     @action(detail=True, methods=["post"])
     def propagate(self, request, pk=None):
@@ -149,7 +189,7 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         data = validated(PropagateSerializer, request.data)
         job = propagation_services.start_propagation(
             tracks=[track], start_frame=data["frame"], direction=data["direction"], by=request.user,
-            precision=data.get("precision"), checkpoint=data.get("checkpoint"),
+            precision=data.get("precision"), checkpoint=data.get("checkpoint"), fusion=data.get("fusion"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -183,7 +223,7 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     def comments(self, request, pk=None):
         track = self.get_object()
         if request.method == "GET":
-            return Response(CommentSerializer(track.comments.select_related("author"), many=True).data)
+            return paginated(self, track.comments.select_related("author"), CommentSerializer)
         data = validated(CommentSerializer, request.data)
         comment = review_services.add_comment(
             track=track, text=data["text"], frame_index=data.get("frame_index"), by=request.user

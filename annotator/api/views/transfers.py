@@ -58,8 +58,8 @@ class ExportDownloadView(APIView):
                               409: error("the export has not succeeded, or its file is gone")})
     def get(self, request, pk: int):
         job = scoped(request, selectors.exports_visible_to, pk)
-        path, filename = transfer_services.open_export(job=job)
-        return FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type="application/zip")
+        zip_file, filename = transfer_services.open_export(job=job)
+        return FileResponse(zip_file, as_attachment=True, filename=filename, content_type="application/zip")
 
 
 @extend_schema_view(post=extend_schema(request={"multipart/form-data": ImportCreateSerializer},

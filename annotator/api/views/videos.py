@@ -1,6 +1,5 @@
 """Videos: upload, status, frames, and the tracks in them."""
 
-import os
 
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.utils.http import http_date
@@ -11,8 +10,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator import selectors
+from annotator import media_store, selectors
 from annotator.choices import ACTIVE_JOB_STATUSES
+from annotator.api.pagination import paginated
 from annotator.api.permissions import RoleRequired
 from annotator.api.schema import error
 from annotator.api.serializers import (
@@ -73,7 +73,7 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
     def tracks(self, request, pk=None):
         video = self.get_object()
         if request.method == "GET":
-            return Response(TrackSerializer(video.tracks.select_related("label"), many=True).data)
+            return paginated(self, video.tracks.select_related("label"), TrackSerializer)
         data = validated(TrackCreateSerializer, request.data)
         label = video.project.labels.filter(pk=data["label"]).first()
         if label is None:
@@ -95,7 +95,7 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
             raise ServiceError("some tracks do not belong to this video")
         job = propagation_services.start_propagation(
             tracks=tracks, start_frame=data["frame"], direction=data["direction"], by=request.user,
-            precision=data.get("precision"), checkpoint=data.get("checkpoint"),
+            precision=data.get("precision"), checkpoint=data.get("checkpoint"), fusion=data.get("fusion"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -104,11 +104,11 @@ class VideoViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
                    responses=JobSerializer(many=True))
     @action(detail=True, methods=["get"])
     def jobs(self, request, pk=None):
-        """The video's propagation jobs, newest first; `?active=1` for queued and running ones only."""
+        """The video's propagation jobs, newest first, paged; `?active=1` for queued and running ones only."""
         jobs = self.get_object().jobs.select_related("checkpoint").prefetch_related("tracks")
         if request.query_params.get("active") in ("1", "true"):
             jobs = jobs.filter(status__in=ACTIVE_JOB_STATUSES)
-        return Response(JobSerializer(jobs[:100], many=True).data)
+        return paginated(self, jobs, JobSerializer)
 
 
 class FrameView(APIView):
@@ -119,16 +119,22 @@ class FrameView(APIView):
         video = scoped(request, selectors.videos_visible_to, pk)
         if not video.is_ready or not 0 <= frame < video.frame_count:
             raise Http404(f"frame {frame} does not exist")
-        path = video.frame_path(frame)
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            raise Http404(f"frame {frame} is missing from storage") from None
-        etag = f'"{video.pk}-{frame}-{int(stat.st_mtime)}-{stat.st_size}"'
+        # Streamed through Django from a bucket too, not redirected to it: the permission check
+        # above stays the only way in (docs/decisions.md, "Media in a bucket").
+        store, key = media_store.get(), video.frame_key(frame)
+        stat = store.stat(key)
+        if stat is None:
+            raise Http404(f"frame {frame} is missing from storage")
+        etag = f'"{video.pk}-{frame}-{int(stat.mtime)}-{stat.size}"'
         if request.headers.get("If-None-Match") == etag:
             return HttpResponseNotModified(headers={"ETag": etag})
-        response = FileResponse(open(path, "rb"), content_type="image/jpeg")
+        try:
+            body = store.open(key)
+        except FileNotFoundError:
+            raise Http404(f"frame {frame} is missing from storage") from None
+        response = FileResponse(body, content_type="image/jpeg")
+        response["Content-Length"] = stat.size
         response["Cache-Control"] = "private, max-age=86400, immutable"
         response["ETag"] = etag
-        response["Last-Modified"] = http_date(stat.st_mtime)
+        response["Last-Modified"] = http_date(stat.mtime)
         return response

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         total_mb = sum(o.bytes for o in orphans) / 2**20
         if options["dry_run"]:
             for orphan in orphans:
-                self.stdout.write(f"{orphan.path}  {orphan.bytes / 2**20:.1f} MB")
+                self.stdout.write(f"{orphan.where}  {orphan.bytes / 2**20:.1f} MB")
             self.stdout.write(f"{len(orphans)} orphaned folders and files, {total_mb:.1f} MB (dry run: nothing removed)")
             return
         for orphan in tqdm(orphans, desc="removing orphaned media", unit="folder", disable=options["quiet"]):

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from annotator import media_store
 from annotator.choices import JobStatus, ReviewStatus
 from annotator.management.commands._arguments import project_or_error, user_or_error
 from annotator.models import TransferFormat
@@ -59,8 +60,10 @@ class Command(BaseCommand):
             bar.update(100 - bar.n if job.status == JobStatus.SUCCEEDED else 0)
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"export {job.pk} failed: {job.error}")
-        path, _ = transfers.open_export(job=job)
+        where = media_store.get().describe(job.file)
         if options["out"]:
-            shutil.copyfile(path, options["out"])
-            path = options["out"]
-        self.stdout.write(f"export {job.pk}: {path}")
+            zip_file, _ = transfers.open_export(job=job)
+            with zip_file, open(options["out"], "wb") as out:
+                shutil.copyfileobj(zip_file, out)
+            where = options["out"]
+        self.stdout.write(f"export {job.pk}: {where}")

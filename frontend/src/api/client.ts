@@ -22,14 +22,20 @@ export type Stop = Schemas["Stop"];
 export type Comment = Schemas["Comment"];
 export type ReviewRow = Schemas["ReviewRow"];
 export type ModelSummary = Schemas["ModelSummary"];
+export type TrackSummary = Schemas["TrackSummary"];
+/** One page of a list (docs/api.md, "Pagination"). */
+export interface Page<T> { count: number; next: string | null; previous: string | null; results: T[] }
 export type Checkpoint = Schemas["Checkpoint"];
+export type StorageUsage = Schemas["StorageUsage"];
 export type ExportJob = Schemas["Export"];
 export type ExportRequest = Schemas["ExportCreate"];
 export type ImportJob = Schemas["Import"];
 export type TransferFormat = ExportRequest["format"];
 /** What the propagation panel may override for one job (absent: the project's model, the server's precision). */
-export interface PropagateOptions { checkpoint?: number; precision?: "exact" | "fast" }
+export interface PropagateOptions { checkpoint?: number; precision?: "exact" | "fast"; fusion?: boolean }
 export type Direction = "forward" | "backward" | "both";
+/** A scribble refine's answer: the refined mask, not saved (PUT it to keep it). */
+export type Refined = Omit<Schemas["Refined"], "mask"> & { mask: Rle };
 /** The schema types JSON fields as unknown; these are their real shapes. */
 export type Annotation = Omit<Schemas["Annotation"], "bbox" | "rotated_box" | "mask"> & {
   bbox: BoxXYWH;
@@ -118,6 +124,23 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
   }
 }
 
+/** GET one page of a list; `url` is an API path or a `next`/`previous` link the server gave. */
+export function getPage<T>(url: string): Promise<Page<T>> {
+  const { pathname, search } = new URL(url, location.origin);
+  return request<Page<T>>("GET", pathname.replace(/^\/api(?=\/)/, "") + search);
+}
+
+/** GET every page of a list, following `next`: for views that need all items (a project's labels, a video's tracks). */
+export async function allPages<T>(path: string): Promise<T[]> {
+  const items: T[] = [];
+  for (let url: string | null = path; url !== null;) {
+    const page: Page<T> = await getPage<T>(url);
+    items.push(...page.results);
+    url = page.next;
+  }
+  return items;
+}
+
 function query(params: Record<string, string | number | undefined>): string {
   const entries = Object.entries(params).filter(([, v]) => v !== undefined) as [string, string | number][];
   return entries.length ? "?" + new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString() : "";
@@ -166,26 +189,31 @@ function postForm<T>(url: string, form: FormData, expected: number, onProgress: 
 }
 
 export const api = {
-  listProjects: () => request<Project[]>("GET", "/projects/"),
+  listProjects: () => allPages<Project>("/projects/"),
   getProject: (id: number) => request<Project>("GET", `/projects/${id}/`),
-  listLabels: (projectId: number) => request<Label[]>("GET", `/projects/${projectId}/labels/`),
+  listLabels: (projectId: number) => allPages<Label>(`/projects/${projectId}/labels/`),
   createProject: (name: string, description = "") => request<Project>("POST", "/projects/", { name, description }),
   renameProject: (id: number, name: string, description: string) =>
     request<Project>("PATCH", `/projects/${id}/`, { name, description }),
+  /** Whether saving a corrected propagated frame re-propagates from it by itself (on by default). */
+  setAutoRepropagate: (id: number, on: boolean) => request<Project>("PATCH", `/projects/${id}/`, { auto_repropagate: on }),
   createLabel: (projectId: number, name: string, colour: string) =>
     request<Label>("POST", `/projects/${projectId}/labels/`, { name, colour }),
   updateLabel: (id: number, body: { name?: string; colour?: string }) => request<Label>("PATCH", `/labels/${id}/`, body),
   deleteLabel: (id: number) => request<void>("DELETE", `/labels/${id}/`),
-  listMembers: (projectId: number) => request<Member[]>("GET", `/projects/${projectId}/members/`),
+  listMembers: (projectId: number) => allPages<Member>(`/projects/${projectId}/members/`),
+  getStorage: (projectId: number) => request<StorageUsage>("GET", `/projects/${projectId}/storage/`),
   addMember: (projectId: number, username: string, role: Role) =>
     request<Member>("POST", `/projects/${projectId}/members/`, { username, role }),
   setMemberRole: (id: number, role: Role) => request<Member>("PATCH", `/members/${id}/`, { role }),
   removeMember: (id: number) => request<void>("DELETE", `/members/${id}/`),
-  listVideos: (projectId: number) => request<Video[]>("GET", `/projects/${projectId}/videos/`),
+  listVideos: (projectId: number) => allPages<Video>(`/projects/${projectId}/videos/`),
+  videosPage: (projectId: number, page: number, pageSize: number) =>
+    getPage<Video>(`/projects/${projectId}/videos/${query({ page, page_size: pageSize })}`),
   getVideo: (id: number) => request<Video>("GET", `/videos/${id}/`),
   frameUrl: (videoId: number, frame: number) => `/api/videos/${videoId}/frames/${frame}.jpg`,
 
-  listTracks: (videoId: number) => request<Track[]>("GET", `/videos/${videoId}/tracks/`),
+  listTracks: (videoId: number) => allPages<Track>(`/videos/${videoId}/tracks/`),
   getTrack: (id: number) => request<Track>("GET", `/tracks/${id}/`),
   createTrack: (videoId: number, label: number, frame: number, box: BoxXYWH) =>
     request<Track>("POST", `/videos/${videoId}/tracks/`, { label, frame, box }),
@@ -197,13 +225,29 @@ export const api = {
     request<Schemas["SplitResult"]>("POST", `/tracks/${id}/split/`, { version, frame }),
   deleteVideo: (id: number) => request<void>("DELETE", `/videos/${id}/`),
   deleteProject: (id: number) => request<void>("DELETE", `/projects/${id}/`),
-  listAnnotations: (trackId: number, from?: number, to?: number) =>
-    request<Annotation[]>("GET", `/tracks/${trackId}/annotations/${query({ from, to })}`),
-  /** Answers the track's new version and status: an edit makes a track in review or accepted a draft. */
+  /** At most 1000 rows answer (past that the server links the rest): ask for spans of <= 1000 frames. */
+  listAnnotations: (trackId: number, from?: number, to?: number, changedSince?: string) =>
+    request<Annotation[]>("GET", `/tracks/${trackId}/annotations/${query({ from, to, changed_since: changedSince })}`),
+  /** Each annotated frame's source, score, quality and area (no geometry): what the timeline draws. */
+  trackSummary: (trackId: number, from?: number, to?: number) =>
+    request<TrackSummary>("GET", `/tracks/${trackId}/summary/${query({ from, to })}`),
+  /**
+   * Answers the track's new version and status (an edit makes a track in review or accepted a draft),
+   * and the job re-propagating from a corrected propagated frame, if the save started one.
+   */
   putAnnotation: (trackId: number, frame: number, body: { version: number; box?: BoxXYWH; mask?: Rle }) =>
-    request<Annotation & Pick<Track, "version" | "review_status">>("PUT", `/tracks/${trackId}/annotations/${frame}/`, body),
+    request<Annotation & Pick<Track, "version" | "review_status"> & { repropagation: Job | null }>(
+      "PUT", `/tracks/${trackId}/annotations/${frame}/`, body),
+  /** GrabCut the frame's stored mask with scribble strokes; saves nothing. */
+  refineMask: (trackId: number, frame: number, strokes: Schemas["Stroke"][]) =>
+    request<Refined>("POST", `/tracks/${trackId}/annotations/${frame}/refine/`, { strokes }),
   deleteRange: (trackId: number, version: number, first: number, last: number) =>
     request<Schemas["DeletedFrames"]>("POST", `/tracks/${trackId}/annotations/delete-range/`, { version, first, last }),
+  /** Mark frames first..last "object not visible" (replacing what the track had there), or clear those marks. */
+  markOutside: (trackId: number, version: number, first: number, last: number) =>
+    request<Schemas["OutsideResult"]>("POST", `/tracks/${trackId}/outside/`, { version, first, last }),
+  clearOutside: (trackId: number, version: number, first: number, last: number) =>
+    request<Schemas["OutsideResult"]>("DELETE", `/tracks/${trackId}/outside/`, { version, first, last }),
 
   propagate: (trackId: number, frame: number, direction: Direction, options: PropagateOptions = {}) =>
     request<Job>("POST", `/tracks/${trackId}/propagate/`, { frame, direction, ...options }),
@@ -212,28 +256,29 @@ export const api = {
     request<Job>("POST", `/videos/${videoId}/propagate/`, { tracks, frame, direction, ...options }),
   getJob: (id: number) => request<Job>("GET", `/jobs/${id}/`),
   cancelJob: (id: number) => request<Job>("POST", `/jobs/${id}/cancel/`),
-  /** The video's jobs, newest first (at most 100). */
-  videoJobs: (videoId: number) => request<Job[]>("GET", `/videos/${videoId}/jobs/`),
+  /** The video's jobs, newest first (the first 100). */
+  videoJobs: (videoId: number) => getPage<Job>(`/videos/${videoId}/jobs/?page_size=100`).then((p) => p.results),
 
   submit: (trackId: number, version: number) => request<Track>("POST", `/tracks/${trackId}/submit/`, { version }),
   accept: (trackId: number, version: number) => request<Track>("POST", `/tracks/${trackId}/accept/`, { version }),
   reject: (trackId: number, version: number, comment: string, frame: number | null) =>
     request<Track>("POST", `/tracks/${trackId}/reject/`, { version, comment, frame }),
-  listComments: (trackId: number) => request<Comment[]>("GET", `/tracks/${trackId}/comments/`),
+  listComments: (trackId: number) => allPages<Comment>(`/tracks/${trackId}/comments/`),
   addComment: (trackId: number, text: string, frame: number | null) =>
     request<Comment>("POST", `/tracks/${trackId}/comments/`, { text, frame }),
   resolveComment: (id: number, resolved: boolean) => request<Comment>("PATCH", `/comments/${id}/`, { resolved }),
-  listCheckpoints: () => request<Checkpoint[]>("GET", "/checkpoints/"),
+  listCheckpoints: () => allPages<Checkpoint>("/checkpoints/"),
   /** null: the project follows the server's default model. */
   setProjectModel: (projectId: number, checkpoint: number | null) =>
     request<Project>("PATCH", `/projects/${projectId}/`, { default_checkpoint: checkpoint }),
-  listExports: (projectId: number) => request<ExportJob[]>("GET", `/projects/${projectId}/exports/`),
+  listExports: (projectId: number) => allPages<ExportJob>(`/projects/${projectId}/exports/`),
   startExport: (projectId: number, body: ExportRequest) =>
     request<ExportJob>("POST", `/projects/${projectId}/exports/`, body),
   getExport: (id: number) => request<ExportJob>("GET", `/exports/${id}/`),
-  listImports: (projectId: number) => request<ImportJob[]>("GET", `/projects/${projectId}/imports/`),
+  listImports: (projectId: number) => allPages<ImportJob>(`/projects/${projectId}/imports/`),
   getImport: (id: number) => request<ImportJob>("GET", `/imports/${id}/`),
-  reviewQueue: (projectId?: number, status: "in_review" | "rejected" = "in_review") =>
-    request<ReviewRow[]>("GET", `/review/${query({ project: projectId, status })}`),
+  /** One page of the review queue, riskiest first. */
+  reviewQueue: (projectId?: number, status: "in_review" | "rejected" = "in_review", page = 1, pageSize = 50) =>
+    getPage<ReviewRow>(`/review/${query({ project: projectId, status, page, page_size: pageSize })}`),
 };
 export type Api = typeof api;

@@ -306,6 +306,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/storage/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The media disk's usage, quota and free space, for a project's managers (docs/operations.md, "Disk"). */
+        get: operations["projects_storage_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/videos/": {
         parameters: {
             query?: never;
@@ -377,6 +394,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Frames `from`..`to` (inclusive), in order; past 1000 rows, the rest via the `Link: rel="next"` header. */
         get: operations["tracks_annotations_list"];
         put?: never;
         post?: never;
@@ -397,6 +415,23 @@ export interface paths {
         put: operations["tracks_annotations_update"];
         post?: never;
         delete: operations["tracks_annotations_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracks/{id}/annotations/{frame}/refine/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Refine the frame's mask with scribbles (GrabCut) and answer it without saving it. */
+        post: operations["tracks_annotations_refine_create"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -446,6 +481,24 @@ export interface paths {
         /** @description Move another track's frames into this one (this one's frame wins where both have one); delete it. */
         post: operations["tracks_merge_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracks/{id}/outside/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Mark frames first..last as "object not visible" (POST), or clear those marks (DELETE). */
+        post: operations["tracks_outside_create"];
+        /** @description Mark frames first..last as "object not visible" (POST), or clear those marks (DELETE). */
+        delete: operations["tracks_outside_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -516,6 +569,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tracks/{id}/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every annotated frame's source, score, quality and area, without geometry: for the timeline. */
+        get: operations["tracks_summary_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/videos/{id}/": {
         parameters: {
             query?: never;
@@ -556,7 +626,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The video's propagation jobs, newest first; `?active=1` for queued and running ones only. */
+        /** @description The video's propagation jobs, newest first, paged; `?active=1` for queued and running ones only. */
         get: operations["videos_jobs_list"];
         put?: never;
         post?: never;
@@ -613,7 +683,7 @@ export interface components {
              * @description Predicted IoU of the mask (quality head); null for models without one.
              */
             readonly quality: number | null;
-            /** @description [x, y, w, h] in pixels */
+            /** @description [x, y, w, h] in pixels; null on outside frames */
             readonly bbox: unknown;
             /** @description 4x2 corners in pixels */
             readonly rotated_box: unknown;
@@ -621,6 +691,8 @@ export interface components {
             /** @description Mask pixels, for review sorting and lost-target checks. */
             readonly area: number;
             readonly job: number | null;
+            /** @description Propagated frames: the run of its job that wrote it, forward or backward (two-anchor fusion keeps the better of both, docs/propagation.md); empty on manual frames. */
+            readonly run: string;
             /** Format: date-time */
             readonly updated_at: string;
         };
@@ -629,38 +701,6 @@ export interface components {
             version: number;
             box?: number[] | null;
             mask?: components["schemas"]["Rle"] | null;
-        };
-        /** @description The answer to a manual edit: the annotation, the track's version to send next time, its status. */
-        AnnotationSaved: {
-            frame: number;
-            readonly source: components["schemas"]["SourceEnum"];
-            /** Format: double */
-            readonly score: number | null;
-            /**
-             * Format: double
-             * @description Predicted IoU of the mask (quality head); null for models without one.
-             */
-            readonly quality: number | null;
-            /** @description [x, y, w, h] in pixels */
-            readonly bbox: unknown;
-            /** @description 4x2 corners in pixels */
-            readonly rotated_box: unknown;
-            mask: unknown;
-            /** @description Mask pixels, for review sorting and lost-target checks. */
-            readonly area: number;
-            readonly job: number | null;
-            /** Format: date-time */
-            readonly updated_at: string;
-            readonly version: number;
-            /**
-             * @description The track's status after the edit: a track in review or accepted is a draft again.
-             *
-             *     * `draft` - Draft
-             *     * `in_review` - In Review
-             *     * `accepted` - Accepted
-             *     * `rejected` - Rejected
-             */
-            readonly review_status: components["schemas"]["ReviewStatusEnum"];
         };
         AuthToken: {
             username: string;
@@ -697,6 +737,42 @@ export interface components {
             resolved?: boolean;
             /** Format: date-time */
             readonly created_at: string;
+        };
+        /** @description The answer to a manual edit, with the re-propagation it started (services/corrections.py). */
+        CorrectionSaved: {
+            frame: number;
+            readonly source: components["schemas"]["SourceEnum"];
+            /** Format: double */
+            readonly score: number | null;
+            /**
+             * Format: double
+             * @description Predicted IoU of the mask (quality head); null for models without one.
+             */
+            readonly quality: number | null;
+            /** @description [x, y, w, h] in pixels; null on outside frames */
+            readonly bbox: unknown;
+            /** @description 4x2 corners in pixels */
+            readonly rotated_box: unknown;
+            mask: unknown;
+            /** @description Mask pixels, for review sorting and lost-target checks. */
+            readonly area: number;
+            readonly job: number | null;
+            /** @description Propagated frames: the run of its job that wrote it, forward or backward (two-anchor fusion keeps the better of both, docs/propagation.md); empty on manual frames. */
+            readonly run: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly version: number;
+            /**
+             * @description The track's status after the edit: a track in review or accepted is a draft again.
+             *
+             *     * `draft` - Draft
+             *     * `in_review` - In Review
+             *     * `accepted` - Accepted
+             *     * `rejected` - Rejected
+             */
+            readonly review_status: components["schemas"]["ReviewStatusEnum"];
+            /** @description the job re-propagating from this corrected frame to the next manual frames both ways; null when the frame was manual before, the project's auto_repropagate is off, or a job holds the track */
+            readonly repropagation: components["schemas"]["Job"] | null;
         };
         DeletedFrames: {
             /** @description How many annotations were deleted. */
@@ -876,6 +952,8 @@ export interface components {
              *     * `fast` - Fast
              */
             readonly precision: components["schemas"]["PrecisionEnum"];
+            /** @description Between two anchors, also run back from the far one and keep the better frame; a worker that finds no run to fuse sets it back to false. */
+            readonly fusion: boolean;
             readonly status: components["schemas"]["JobStatusEnum"];
             /**
              * Format: double
@@ -965,6 +1043,186 @@ export interface components {
         };
         /** @enum {unknown} */
         NullEnum: null;
+        OutsideResult: {
+            /** @description How many frames were marked outside (POST) or cleared (DELETE). */
+            frames: number;
+            /** @description The track's version after the change. */
+            version: number;
+            /**
+             * @description The track's status after the change: a reviewed track is a draft again.
+             *
+             *     * `draft` - Draft
+             *     * `in_review` - In Review
+             *     * `accepted` - Accepted
+             *     * `rejected` - Rejected
+             */
+            review_status: components["schemas"]["ReviewStatusEnum"];
+        };
+        PaginatedCheckpointList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Checkpoint"][];
+        };
+        PaginatedCommentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Comment"][];
+        };
+        PaginatedExportList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Export"][];
+        };
+        PaginatedImportList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Import"][];
+        };
+        PaginatedJobList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Job"][];
+        };
+        PaginatedLabelList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Label"][];
+        };
+        PaginatedMembershipList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Membership"][];
+        };
+        PaginatedProjectList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Project"][];
+        };
+        PaginatedReviewRowList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ReviewRow"][];
+        };
+        PaginatedTrackList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Track"][];
+        };
+        PaginatedVideoList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Video"][];
+        };
         PatchedComment: {
             readonly id?: number;
             readonly track?: number;
@@ -999,6 +1257,8 @@ export interface components {
             readonly default_model?: components["schemas"]["ModelSummary"] | null;
             /** @description the project's own choice of weights (GET /api/checkpoints/); null: the server's default */
             default_checkpoint?: number | null;
+            /** @description Re-propagate from a corrected propagated frame to the next manual frames. */
+            auto_repropagate?: boolean;
         };
         PatchedTrackUpdate: {
             version?: number;
@@ -1022,6 +1282,8 @@ export interface components {
             readonly default_model: components["schemas"]["ModelSummary"] | null;
             /** @description the project's own choice of weights (GET /api/checkpoints/); null: the server's default */
             default_checkpoint?: number | null;
+            /** @description Re-propagate from a corrected propagated frame to the next manual frames. */
+            auto_repropagate?: boolean;
         };
         Propagate: {
             frame: number;
@@ -1036,6 +1298,19 @@ export interface components {
             precision?: components["schemas"]["PrecisionEnum"];
             /** @description the weights to run (GET /api/checkpoints/); default: the project's default model */
             checkpoint?: number | null;
+            /** @description where a run ends before a manual frame, also run back from that frame and keep per frame the result with the higher predicted quality (docs/propagation.md); default: the server's SIAMLABEL_DEFAULT_FUSION (true) */
+            fusion?: boolean | null;
+        };
+        Refine: {
+            strokes: components["schemas"]["Stroke"][];
+        };
+        Refined: {
+            /** @description The refined mask as COCO RLE (not saved: PUT it to keep it). */
+            mask: unknown;
+            /** @description Pixels in the refined mask (0: GrabCut found nothing). */
+            area: number;
+            /** @description [x, y, w, h] where GrabCut ran. */
+            window: number[];
         };
         Reject: {
             /** @description The track version you last saw (optimistic locking). */
@@ -1113,9 +1388,10 @@ export interface components {
          * @description * `manual_box` - Manual Box
          *     * `manual_mask` - Manual Mask
          *     * `propagated` - Propagated
+         *     * `outside` - Outside
          * @enum {string}
          */
-        SourceEnum: "manual_box" | "manual_mask" | "propagated";
+        SourceEnum: "manual_box" | "manual_mask" | "propagated" | "outside";
         Split: {
             /** @description The track version you last saw (optimistic locking). */
             version: number;
@@ -1163,6 +1439,27 @@ export interface components {
              */
             quality?: number | null;
         };
+        StorageUsage: {
+            /** @description everything under MEDIA_ROOT (all projects): uploads, frames, exports, imports */
+            used_bytes: number;
+            /** @description SIAMLABEL_STORAGE_QUOTA_MB; 0: no quota */
+            quota_bytes: number;
+            /** @description free space on the media disk */
+            free_bytes: number;
+            /** @description SIAMLABEL_DISK_RESERVE_MB: kept free, never filled by frames */
+            reserve_bytes: number;
+        };
+        Stroke: {
+            /** @description true: object pixels; false: background pixels. */
+            foreground: boolean;
+            /**
+             * Format: double
+             * @description Brush radius in image pixels.
+             */
+            radius: number;
+            /** @description The polyline, [[x, y], ...] in 0-based image pixels. */
+            points: number[][];
+        };
         Track: {
             readonly id: number;
             readonly video: number;
@@ -1183,6 +1480,24 @@ export interface components {
             frame: number;
             /** @description [x, y, w, h] in pixels */
             box: number[];
+        };
+        /** @description One entry per annotated frame, as parallel arrays in frame order (about 20 bytes a frame). */
+        TrackSummary: {
+            /** @description 0-based frame indices, ascending */
+            frame: number[];
+            /** @description each frame's source */
+            source: string[];
+            /** @description tracker score or null */
+            score: (number | null)[];
+            /** @description predicted IoU or null (models without a quality head) */
+            quality: (number | null)[];
+            /** @description mask pixels */
+            area: number[];
+            /**
+             * Format: date-time
+             * @description pass as ?changed_since= to the annotations to read only the frames written after this summary
+             */
+            cursor: string;
         };
         /**
          * @description * `sharp` - ResNet-50 with refine (official)
@@ -1225,6 +1540,8 @@ export interface components {
             precision?: components["schemas"]["PrecisionEnum"];
             /** @description the weights to run (GET /api/checkpoints/); default: the project's default model */
             checkpoint?: number | null;
+            /** @description where a run ends before a manual frame, also run back from that frame and keep per frame the result with the higher predicted quality (docs/propagation.md); default: the server's SIAMLABEL_DEFAULT_FUSION (true) */
+            fusion?: boolean | null;
             tracks: number[];
         };
         /**
@@ -1372,7 +1689,12 @@ export interface operations {
     };
     checkpoints_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1384,11 +1706,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Checkpoint"][];
+                    "application/json": components["schemas"]["PaginatedCheckpointList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2579,7 +2919,12 @@ export interface operations {
     };
     projects_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2591,11 +2936,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Project"][];
+                    "application/json": components["schemas"]["PaginatedProjectList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2974,7 +3337,12 @@ export interface operations {
     };
     projects_exports_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -2988,7 +3356,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Export"][];
+                    "application/json": components["schemas"]["PaginatedExportList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
@@ -3103,7 +3480,12 @@ export interface operations {
     };
     projects_imports_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -3117,7 +3499,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Import"][];
+                    "application/json": components["schemas"]["PaginatedImportList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
@@ -3239,7 +3630,12 @@ export interface operations {
     };
     projects_labels_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -3253,7 +3649,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Label"][];
+                    "application/json": components["schemas"]["PaginatedLabelList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
@@ -3377,7 +3782,12 @@ export interface operations {
     };
     projects_members_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -3391,7 +3801,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Membership"][];
+                    "application/json": components["schemas"]["PaginatedMembershipList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
@@ -3522,7 +3941,7 @@ export interface operations {
             };
         };
     };
-    projects_videos_list: {
+    projects_storage_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -3538,7 +3957,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Video"][];
+                    "application/json": components["schemas"]["StorageUsage"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description only the project's managers see storage */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_videos_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedVideoList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
@@ -3670,6 +4160,10 @@ export interface operations {
     review_list: {
         parameters: {
             query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
                 /** @description only this project's tracks */
                 project?: number;
                 /**
@@ -3691,7 +4185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReviewRow"][];
+                    "application/json": components["schemas"]["PaginatedReviewRowList"];
                 };
             };
             /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
@@ -4044,7 +4538,11 @@ export interface operations {
     tracks_annotations_list: {
         parameters: {
             query?: {
+                /** @description a `cursor` from the summary: only frames written since then */
+                changed_since?: string;
+                /** @description first frame (0-based, inclusive) */
                 from?: number;
+                /** @description last frame (inclusive) */
                 to?: number;
             };
             header?: never;
@@ -4127,7 +4625,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AnnotationSaved"];
+                    "application/json": components["schemas"]["CorrectionSaved"];
                 };
             };
             /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
@@ -4275,6 +4773,90 @@ export interface operations {
             };
         };
     };
+    tracks_annotations_refine_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 0-based frame index */
+                frame: number;
+                /** @description A unique integer value identifying this track. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Refine"];
+                "application/x-www-form-urlencoded": components["schemas"]["Refine"];
+                "multipart/form-data": components["schemas"]["Refine"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refined"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your role in this project does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     tracks_annotations_delete_range_create: {
         parameters: {
             query?: never;
@@ -4368,7 +4950,12 @@ export interface operations {
     };
     tracks_comments_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 /** @description A unique integer value identifying this track. */
@@ -4383,7 +4970,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Comment"][];
+                    "application/json": components["schemas"]["PaginatedCommentList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
@@ -4570,6 +5166,173 @@ export interface operations {
             };
             /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tracks_outside_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this track. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameRange"];
+                "application/x-www-form-urlencoded": components["schemas"]["FrameRange"];
+                "multipart/form-data": components["schemas"]["FrameRange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutsideResult"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your role in this project does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the track changed since you read it; `version` holds its current version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tracks_outside_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this track. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutsideResult"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your role in this project does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the track changed since you read it; `version` holds its current version */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4952,6 +5715,69 @@ export interface operations {
             };
         };
     };
+    tracks_summary_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first frame (0-based, inclusive) */
+                from?: number;
+                /** @description last frame (inclusive) */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this track. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackSummary"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     videos_retrieve: {
         parameters: {
             query?: never;
@@ -5130,6 +5956,10 @@ export interface operations {
             query?: {
                 /** @description only queued and running jobs */
                 active?: boolean;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -5145,7 +5975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"][];
+                    "application/json": components["schemas"]["PaginatedJobList"];
                 };
             };
             /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
@@ -5279,7 +6109,12 @@ export interface operations {
     };
     videos_tracks_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 /** @description A unique integer value identifying this video. */
@@ -5294,7 +6129,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Track"][];
+                    "application/json": components["schemas"]["PaginatedTrackList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */

@@ -24,6 +24,8 @@ import { BoxTool } from "./tools/BoxTool";
 import { BrushTool } from "./tools/BrushTool";
 import { EraserTool } from "./tools/EraserTool";
 import { PanTool } from "./tools/PanTool";
+import { PolygonTool } from "./tools/PolygonTool";
+import { ScribbleTool } from "./tools/ScribbleTool";
 import type { MaskEdit, Tool, ToolHost } from "./tools/Tool";
 import type { CanvasTrack, LayerToggles, ToolName } from "./types";
 
@@ -53,6 +55,7 @@ export class Canvas implements ToolHost {
   private maskCount = 0;
   private pending = { base: false, top: false, frame: 0 };
   private resizeObserver: ResizeObserver;
+  private busy: HTMLDivElement;
 
   constructor(host: HTMLElement) {
     this.element = document.createElement("div");
@@ -60,8 +63,15 @@ export class Canvas implements ToolHost {
     this.base = this.layer("frame-layer");
     this.top = this.layer("ui-layer");
     this.top.tabIndex = 0;
+    this.busy = document.createElement("div");
+    this.busy.className = "canvas-busy";
+    this.busy.hidden = true;
+    this.element.append(this.busy);
     host.append(this.element);
-    this.tools = { pan: new PanTool(this), box: new BoxTool(this), brush: new BrushTool(this), eraser: new EraserTool(this) };
+    this.tools = {
+      pan: new PanTool(this), box: new BoxTool(this), brush: new BrushTool(this), eraser: new EraserTool(this),
+      scribble: new ScribbleTool(this), polygon: new PolygonTool(this),
+    };
     this.tool = this.tools.pan;
     bindPointer(this.top, {
       view: () => this.viewState,
@@ -108,7 +118,8 @@ export class Canvas implements ToolHost {
   }
 
   setTool(name: ToolName): void {
-    this.tool.cancel();
+    if (this.tools[name] === this.tool) this.tool.cancel();
+    else this.tool.leave(); // the polygon tool keeps its edits as it goes
     this.tool = this.tools[name];
     this.top.style.cursor = this.tool.cursor;
     this.requestRender();
@@ -121,6 +132,20 @@ export class Canvas implements ToolHost {
   setBrushSize(radius: number): void {
     this.brushSize = Math.max(1, Math.min(200, Math.round(radius)));
     this.requestRender();
+  }
+
+  /** Offer a key to the active tool (Enter, Escape, Delete); true when it used it. */
+  keyDown(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey">): boolean {
+    if (e.ctrlKey || e.metaKey || !this.tool.keyDown(e.key)) return false;
+    this.requestRender();
+    return true;
+  }
+
+  /** Show (or with null, hide) a busy badge over the canvas, e.g. while a refine runs on the server. */
+  setBusy(text: string | null): void {
+    this.busy.hidden = text === null;
+    this.busy.textContent = text ?? "";
+    this.element.toggleAttribute("data-busy", text !== null);
   }
 
   /** Abandon the gesture in progress; true when there was one. */
@@ -183,14 +208,23 @@ export class Canvas implements ToolHost {
     return null;
   }
 
-  beginMaskEdit(): MaskEdit | null {
+  editableTrack(): CanvasTrack | null {
     const track = this.selectedTrack();
-    if (!track) return null;
+    if (!track) {
+      this.emit("canvas.refused", { reason: "select a track first (click it in the list or press 1-9)" });
+      return null;
+    }
     if (track.locked || !track.visible) {
       const why = track.locked ? "is locked; unlock it in the track list to edit" : "is hidden; show it to edit";
       this.emit("canvas.refused", { reason: `${track.label} #${track.objectId} ${why}` });
       return null;
     }
+    return track;
+  }
+
+  beginMaskEdit(): MaskEdit | null {
+    const track = this.editableTrack();
+    if (!track) return null;
     const runs = track.annotation?.runs;
     const mask = runs ? maskFromRuns(runs, this.imageH, this.imageW) : new Uint8Array(this.imageW * this.imageH);
     this.maskLayer.beginEdit(this.rasterEntries(track.id));
@@ -204,8 +238,12 @@ export class Canvas implements ToolHost {
 
   endMaskEdit(edit: MaskEdit, tool: "brush" | "eraser"): void {
     this.maskLayer.endEdit();
-    const runs = runsFromMask(edit.mask);
-    const track = this.tracks.find((t) => t.id === edit.trackId);
+    this.commitMask(edit.trackId, edit.frame, edit.mask, tool);
+  }
+
+  commitMask(trackId: number, frame: number, mask: Uint8Array, tool: "brush" | "eraser" | "polygon"): void {
+    const runs = runsFromMask(mask);
+    const track = this.tracks.find((t) => t.id === trackId);
     if (track) {
       // show the new mask until the store answers with the saved annotation
       track.annotation = { bbox: track.annotation?.bbox ?? null, rotatedBox: null, confidence: null, source: "manual_mask", runs };
@@ -213,7 +251,7 @@ export class Canvas implements ToolHost {
     this.composeMasks();
     this.requestRender(true);
     this.emit("canvas.edited", {
-      frame: edit.frame, trackId: edit.trackId, tool, area: runsArea(runs),
+      frame, trackId, tool, area: runsArea(runs),
       mask: { size: [this.imageH, this.imageW], counts: encodeCounts(runs) },
     });
   }

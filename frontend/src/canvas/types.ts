@@ -26,4 +26,11 @@ export interface LayerToggles {
   rotatedBoxes: boolean;
 }
 
-export type ToolName = "pan" | "box" | "brush" | "eraser";
+export type ToolName = "pan" | "box" | "brush" | "eraser" | "scribble" | "polygon";
+
+/** A scribble stroke: a polyline painted with a round brush (image pixels). */
+export interface Scribble {
+  foreground: boolean; // true: the object; false: background
+  radius: number;
+  points: [number, number][];
+}

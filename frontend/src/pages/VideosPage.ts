@@ -6,8 +6,10 @@ import { api, uploadVideo, type Video } from "../api/client";
 import type { Page } from "../router";
 import { confirmDialog } from "../ui/dialog";
 import { formatBytes, h, progressBar, toast, uploadProgress } from "../ui/dom";
+import { pageParam, pager } from "../ui/pager";
 
 const POLL_MS = 700;
+const PAGE_SIZE = 50;
 
 export class VideosPage implements Page {
   private timers = new Set<number>();
@@ -18,10 +20,12 @@ export class VideosPage implements Page {
   private canDelete = false; // managers delete videos (docs/permissions.md)
   private deleted = new Set<number>(); // so a poll in flight does not bring a deleted row back
 
-  constructor(private projectId: number) {}
+  constructor(private projectId: number, private params = new URLSearchParams()) {}
 
   async mount(root: HTMLElement): Promise<void> {
-    const [project, videos] = await Promise.all([api.getProject(this.projectId), api.listVideos(this.projectId)]);
+    const page = pageParam(this.params);
+    const [project, videos] = await Promise.all([
+      api.getProject(this.projectId), api.videosPage(this.projectId, page, PAGE_SIZE)]);
     document.title = `${project.name} — SiamLabel`;
     const canUpload = project.role === "annotator" || project.role === "manager";
     this.canDelete = project.role === "manager";
@@ -36,8 +40,9 @@ export class VideosPage implements Page {
       canUpload ? this.uploadForm() : h("p", { class: "muted" }, "Your role cannot upload videos."),
       h("table", { class: "list videos" },
         h("thead", {}, h("tr", {}, ...["Video", "Status", "Frames", "Size", "Resolution", ""].map((t) => h("th", {}, t)))),
-        this.body)));
-    for (const v of videos) this.showVideo(v);
+        this.body),
+      pager({ page, pageSize: PAGE_SIZE, count: videos.count }, (n) => `/projects/${project.id}/?page=${n}`)));
+    for (const v of videos.results) this.showVideo(v);
   }
 
   unmount(): void {

@@ -8,6 +8,9 @@ import { api, type Project, type ReviewRow } from "../api/client";
 import type { Page } from "../router";
 import { confidenceColour } from "../timeline/ConfidenceStrip";
 import { h } from "../ui/dom";
+import { pageParam, pager } from "../ui/pager";
+
+const PAGE_SIZE = 50;
 
 const MEASURE_TEXT: Record<string, string> = {
   quality: "the model's predicted IoU of the mask",
@@ -25,8 +28,11 @@ export class ReviewQueuePage implements Page {
     document.title = "Review — SiamLabel";
     const project = this.params.get("project") ? Number(this.params.get("project")) : undefined;
     const status = this.params.get("status") === "rejected" ? "rejected" : "in_review";
-    const [projects, rows] = await Promise.all([api.listProjects(), api.reviewQueue(project, status)]);
-    const link = (p: number | undefined, s: string) => `/review/?${new URLSearchParams({ ...(p ? { project: String(p) } : {}), status: s })}`;
+    const page = pageParam(this.params);
+    const [projects, queue] = await Promise.all([api.listProjects(), api.reviewQueue(project, status, page, PAGE_SIZE)]);
+    const rows = queue.results;
+    const link = (p: number | undefined, s: string, n = 1) => `/review/?${new URLSearchParams({
+      ...(p ? { project: String(p) } : {}), status: s, ...(n > 1 ? { page: String(n) } : {}) })}`;
     const picker = h("select", { "aria-label": "project" }, h("option", { value: "" }, "All projects"),
       ...projects.map((p: Project) => h("option", { value: p.id, selected: p.id === project }, p.name)));
     picker.addEventListener("change", () => {
@@ -41,6 +47,7 @@ export class ReviewQueuePage implements Page {
         picker),
       rows.length === 0 ? h("p", { class: "muted empty" }, status === "in_review" ? "Nothing waits for review." : "No rejected tracks.")
         : this.table(rows),
+      pager({ page, pageSize: PAGE_SIZE, count: queue.count }, (n) => link(project, status, n)),
       h("p", { class: "muted small" }, "J/K move, Enter opens the worst frame. Sorted by risk: the larger of 1 − lowest confidence (the model's predicted IoU where it has a quality head, else the tracker score) and the largest relative change of mask area.")));
     window.addEventListener("keydown", this.onKey);
   }

@@ -7,6 +7,7 @@ import type { Page } from "../router";
 import { h, toast } from "../ui/dom";
 import { LabelsPanel } from "./LabelsPanel";
 import { MembersPanel } from "./MembersPanel";
+import { storageLine } from "./storageLine";
 
 export class ProjectSettingsPage implements Page {
   constructor(private projectId: number) {}
@@ -27,11 +28,31 @@ export class ProjectSettingsPage implements Page {
       h("p", { class: "crumbs" }, h("a", { href: "/projects/", "data-link": "" }, "Projects"), " / ", crumb, " / Settings"),
       title,
       manager ? renameForm(project, renamed) : h("p", { class: "muted" }, "Only the project's managers change its setup."),
+      autoRepropagate(project, manager),
       new LabelsPanel(project.id, labels, manager).el,
-      new MembersPanel(project.id, members, manager).el));
+      new MembersPanel(project.id, members, manager).el,
+      // managers only: the server refuses others (docs/permissions.md)
+      manager ? storageLine(await api.getStorage(project.id)) : null));
   }
 
   unmount(): void {}
+}
+
+/** The re-propagation after a correction (docs/propagation.md), on by default. */
+function autoRepropagate(project: Project, manager: boolean): HTMLElement {
+  const box = h("input", { type: "checkbox", name: "auto_repropagate", disabled: !manager }) as HTMLInputElement;
+  box.checked = project.auto_repropagate ?? true;
+  box.addEventListener("change", async () => {
+    try {
+      await api.setAutoRepropagate(project.id, box.checked);
+      toast(box.checked ? "corrections re-propagate by themselves" : "corrections no longer re-propagate");
+    } catch (error) {
+      box.checked = !box.checked;
+      toast((error as Error).message, "error");
+    }
+  });
+  return h("label", { class: "row auto-repropagate" }, box,
+    " Re-propagate from a corrected frame to the next manual frames, both ways");
 }
 
 function renameForm(project: Project, renamed: (p: Project) => void): HTMLElement {

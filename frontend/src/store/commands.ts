@@ -11,6 +11,7 @@ import type { BoxXYWH } from "../canvas/geometry";
 import type { Rle } from "../canvas/rle";
 import type { AnnotationStore } from "./annotations";
 import type { Command } from "./history";
+import { frameRuns, isOutside } from "./outside";
 
 export interface TrackRef {
   id: number;
@@ -58,11 +59,30 @@ export function deleteFramesCommand(store: AnnotationStore, ref: TrackRef, first
     label: first === last ? `delete frame ${first}` : `delete frames ${first}–${last}`,
     get trackId() { return ref.id; },
     async do() {
-      removed = store.framesBetween(ref.id, first, last);
+      removed = await store.framesBetween(ref.id, first, last);
       await store.deleteFrames(ref.id, first, last);
     },
     async undo() {
       for (const a of removed) await store.restore(ref.id, a.frame, a);
+    },
+  };
+}
+
+/** Mark frames first..last outside ("object not visible"), or clear the outside marks there. */
+export function outsideCommand(store: AnnotationStore, ref: TrackRef, first: number, last: number, mark: boolean): Command {
+  let before: Annotation[] = [];
+  const frames = first === last ? `frame ${first}` : `frames ${first}–${last}`;
+  return {
+    label: mark ? `mark ${frames} outside` : `clear outside on ${frames}`,
+    get trackId() { return ref.id; },
+    async do() {
+      before = await store.framesBetween(ref.id, first, last);
+      await store.setOutside(ref.id, first, last, mark);
+    },
+    async undo() {
+      if (mark) await store.deleteFrames(ref.id, first, last);
+      for (const [a, b] of frameRuns(before.filter(isOutside).map((x) => x.frame))) await store.setOutside(ref.id, a, b, true);
+      if (mark) for (const a of before.filter((x) => !isOutside(x))) await store.restore(ref.id, a.frame, a);
     },
   };
 }

@@ -17,6 +17,12 @@ describe("frames a running job may have written since the last poll", () => {
     expect(newlyWritten(job({ frames_done: 49 }), 40, 100)).toEqual([[82, 99]]);
   });
 
+  it("re-reads the whole side of a fused job: its frames do not land in step order", () => {
+    expect(newlyWritten(job({ fusion: true, frames_done: 16 }), 0, 100)).toEqual([[50, 99]]);
+    expect(newlyWritten(job({ fusion: true, direction: "both", frames_done: 16 }), 0, 100)).toEqual([[0, 99]]);
+    expect(newlyWritten(job({ fusion: true, direction: "backward", frames_done: 16 }), 0, 100)).toEqual([[0, 50]]);
+  });
+
   it("grows backward", () => {
     const back = { direction: "backward" as const, frames_total: 50 };
     expect(newlyWritten(job({ ...back, frames_done: 16 }), 0, 100)).toEqual([[34, 50]]);

@@ -34,6 +34,9 @@ export function isActive(job: Job): boolean {
  */
 export function newlyWritten(job: Job, before: number, frameCount: number, holdback = HOLDBACK): [number, number][] {
   const last = frameCount - 1, start = job.start_frame, now = job.frames_done, total = job.frames_total;
+  // fusion: frames_done also counts the runs back from the far anchors, which write nothing until
+  // the main run takes its frames, and a lost main run's rest lands at once: re-read the whole side
+  if (job.fusion) return [[job.direction === "forward" ? start : 0, job.direction === "backward" ? start : last]];
   const [fLo, fHi] = job.direction === "forward" ? [total, total] : job.direction === "backward" ? [0, 0]
     : [Math.max(0, total - start), Math.min(total, last - start)];
   const ranges: [number, number][] = [];

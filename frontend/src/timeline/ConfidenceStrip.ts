@@ -1,7 +1,7 @@
 /**
  * What the timeline shows for each frame of a track, and where the likely errors are.
  *
- *   const kinds = frameKinds(annotations, frameCount);      // "manual" | "propagated" | "empty"
+ *   const kinds = frameKinds(annotations, frameCount);      // "manual" | "propagated" | "outside" | "empty"
  *   const marks = suspiciousFrames(annotations);            // low confidence or sudden area change
  *   const next = nextSuspicious(marks, current, +1);
  *
@@ -17,7 +17,7 @@ export interface FrameInfo {
   area: number;
 }
 
-export type FrameKind = "manual" | "propagated" | "empty";
+export type FrameKind = "manual" | "propagated" | "outside" | "empty";
 
 export const LOW_CONFIDENCE = 0.6;
 export const AREA_JUMP = 0.5; // relative change of mask area between neighbouring annotated frames
@@ -37,7 +37,7 @@ export function frameKinds(frames: Iterable<FrameInfo>, frameCount: number): Fra
   const kinds: FrameKind[] = new Array(frameCount).fill("empty");
   for (const f of frames) {
     if (f.frame < 0 || f.frame >= frameCount) continue;
-    kinds[f.frame] = f.source === "propagated" ? "propagated" : "manual";
+    kinds[f.frame] = f.source === "propagated" || f.source === "outside" ? f.source : "manual";
   }
   return kinds;
 }
@@ -61,6 +61,10 @@ export function suspiciousFrames(frames: FrameInfo[], low = LOW_CONFIDENCE, area
   const out: Suspicion[] = [];
   let previousArea: number | null = null;
   for (const f of sorted) {
+    if (f.source === "outside") { // not visible: the area after it is not comparable to the one before
+      previousArea = null;
+      continue;
+    }
     const value = confidence(f);
     if (f.source === "propagated" && value !== null && value < low) {
       out.push({ frame: f.frame, reason: "low confidence", value });

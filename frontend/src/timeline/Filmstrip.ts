@@ -1,6 +1,7 @@
 /**
  * One timeline row per track: manual frames white, propagated frames coloured by their
- * confidence (red..green: predicted IoU, else the tracker's score), empty frames dark,
+ * confidence (red..green: predicted IoU, else the tracker's score), outside frames (object not
+ * visible) as a thin violet line, empty frames dark,
  * suspicious frames marked with a red tick, frames where a propagation lost the target marked
  * orange over the row's height, and the playhead. Click or drag on a row to seek.
  * Rows are drawn once into an offscreen canvas; moving the playhead only copies them.
@@ -20,6 +21,7 @@ export interface FilmstripTrack {
 const ROW_H = 18;
 const MANUAL_COLOUR = "#f2f2f2";
 export const LOST_COLOUR = "#ff9f0a";
+export const OUTSIDE_COLOUR = "#8e7cc3";
 
 export class Filmstrip {
   readonly element: HTMLElement;
@@ -82,6 +84,11 @@ export class Filmstrip {
       const byFrame = new Map(row.frames.map((f) => [f.frame, f]));
       for (let f = 0; f < this.frameCount; f++) {
         if (kinds[f] === "empty") continue;
+        if (kinds[f] === "outside") {
+          ctx.fillStyle = OUTSIDE_COLOUR;
+          ctx.fillRect(f * per, y + ROW_H / 2 - 2, Math.max(per, 1 / dpr), 3);
+          continue;
+        }
         // manual frames white and full height; propagated ones shorter, coloured by confidence
         const info = byFrame.get(f);
         ctx.fillStyle = kinds[f] === "manual" ? MANUAL_COLOUR : confidenceColour(info ? confidence(info) : null);

@@ -27,6 +27,8 @@ describe("importResult", () => {
   it("counts what a finished import created", () => {
     const summary = { videos: 1, tracks: 2, frames: 5, masks: 4, boxes: 1 };
     expect(importResult(importJob({ summary }))).toBe("1 video, 2 tracks, 5 frames (4 masks, 1 box)");
+    const withOutside = { ...summary, frames: 8, outside: 3 };
+    expect(importResult(importJob({ summary: withOutside }))).toBe("1 video, 2 tracks, 8 frames (4 masks, 1 box, 3 outside)");
   });
   it("gives the refusal of a failed one, and nothing while it runs", () => {
     expect(importResult(importJob({ status: "failed", error: "unknown categories: dog" }))).toBe("unknown categories: dog");

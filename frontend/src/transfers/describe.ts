@@ -23,7 +23,7 @@ export function exportSettings(job: ExportJob, videoNames: Map<number, string>):
   return [formatName(job.format), videos, review, job.include_frames ? "with frames" : "labels only"].join(" · ");
 }
 
-interface ImportSummary { videos: number; tracks: number; frames: number; masks: number; boxes: number }
+interface ImportSummary { videos: number; tracks: number; frames: number; masks: number; boxes: number; outside?: number }
 
 /** What a finished import created, or why it was refused; "" while it runs. */
 export function importResult(job: ImportJob): string {
@@ -32,7 +32,7 @@ export function importResult(job: ImportJob): string {
   if (job.status !== "succeeded" || !s || typeof s.videos !== "number") return "";
   const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
   return `${plural(s.videos, "video")}, ${plural(s.tracks, "track")}, ${plural(s.frames, "frame")} `
-    + `(${plural(s.masks, "mask")}, ${plural(s.boxes, "box", "boxes")})`;
+    + `(${plural(s.masks, "mask")}, ${plural(s.boxes, "box", "boxes")}${s.outside ? `, ${s.outside} outside` : ""})`;
 }
 
 export const isRunning = (job: { status: string }): boolean => job.status === "queued" || job.status === "running";

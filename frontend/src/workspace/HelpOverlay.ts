@@ -14,7 +14,8 @@ export function showHelp(): void {
         h("table", {}, ...SHORTCUTS.filter((s) => s.group === g).map((s) =>
           h("tr", {}, h("td", {}, ...s.keys.slice(0, s.keys.length > 3 ? 1 : 3).flatMap((k, i) => [i ? " " : "", h("kbd", {}, displayKey(k))]),
             s.keys.length > 3 ? "…" : ""), h("td", {}, s.help))))))),
-      h("p", { class: "muted" }, "Mouse: wheel zooms at the pointer; right or middle drag pans; click a track with Pan (V) to select it."),
+      h("p", { class: "muted" }, "Mouse: wheel zooms at the pointer; right or middle drag pans; click a track with Pan (V) to select it; "
+        + "Scribble (S): drag on the object, Shift+drag on background; Polygon (Y): Enter keeps the edit."),
       h("button", { onclick: close }, "Close (Esc)")));
   document.body.append(overlay);
 }

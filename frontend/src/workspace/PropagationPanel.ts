@@ -19,6 +19,7 @@ export class PropagationPanel {
     const hint = hintText === null ? null
       : h("p", { class: "small model-hint" }, `${hintText} `, h("code", {}, FETCH_OFFICIAL_WEIGHTS));
     let current: Job | null = null;
+    const afterCorrection = new Set<number>(); // jobs a saved correction started (services/corrections.py)
     cancel.addEventListener("click", () => current && ws.jobs.cancel(current.id));
     this.element = h("section", { class: "panel propagation-panel" },
       h("h2", {}, "Propagate from this frame"),
@@ -32,7 +33,12 @@ export class PropagationPanel {
       bar.el, status, model, cancel,
       h("div", { class: "row edit-row" },
         h("button", { onclick: () => a.deleteFrame(), title: "Delete this frame (Del)" }, "Delete frame"),
-        h("button", { onclick: () => a.deleteRange(), title: "Delete a range (Shift+Del)" }, "Delete range…")));
+        h("button", { onclick: () => a.deleteRange(), title: "Delete a range (Shift+Del)" }, "Delete range…")),
+      h("div", { class: "row edit-row" },
+        h("button", { class: "outside-range", onclick: () => a.outsideRange(true),
+                      title: "Object not visible on a range (Alt+O; this frame: Shift+O)" }, "Outside…"),
+        h("button", { class: "outside-clear", onclick: () => a.outsideRange(false), title: "Remove outside marks in a range" },
+          "Clear outside…")));
     bar.el.hidden = true;
 
     const show = (job: Job) => {
@@ -40,7 +46,9 @@ export class PropagationPanel {
       const active = isActive(job);
       bar.el.hidden = false;
       bar.set(job.progress ?? 0);
-      bar.setLabel(`${job.direction} from ${job.start_frame}: ${job.frames_done}/${job.frames_total || "?"}`);
+      const what = afterCorrection.has(job.id) ? `refreshing after the correction on frame ${job.start_frame}`
+        : `${job.direction} from ${job.start_frame}`;
+      bar.setLabel(`${what}: ${job.frames_done}/${job.frames_total || "?"}`);
       cancel.hidden = !active;
       const bits: string[] = [job.status];
       if (job.status === "queued") bits.push("waiting for a GPU worker");
@@ -54,6 +62,7 @@ export class PropagationPanel {
       this.element.dataset.jobId = String(job.id);
       this.element.dataset.jobStatus = job.status;
     };
+    ws.bus.on("job.started", ({ job }) => { afterCorrection.add(job.id); show(job); });
     ws.bus.on("job.progress", ({ job }) => show(job));
     ws.bus.on("job.finished", ({ job }) => {
       show(job);

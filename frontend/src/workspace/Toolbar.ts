@@ -5,6 +5,7 @@ import type { Workspace } from "./Workspace";
 
 const TOOLS: [ToolName, string, string][] = [
   ["pan", "Pan", "V"], ["box", "Box", "R"], ["brush", "Brush", "B"], ["eraser", "Eraser", "E"],
+  ["scribble", "Scribble", "S"], ["polygon", "Polygon", "Y"],
 ];
 const LAYERS: [keyof LayerToggles, string, string][] = [
   ["masks", "Masks", "M"], ["boxes", "Boxes", "X"], ["rotatedBoxes", "Rotated", "O"],

@@ -49,8 +49,8 @@ export class TrackPanel {
           h("span", { class: "name" }, `${i < 9 ? i + 1 + ". " : ""}${t.label_name} #${t.object_id}${s.locked ? " · locked" : ""}`),
           h("span", { class: `badge ${t.review_status}` }, STATUS_TEXT[t.review_status] ?? t.review_status),
           h("span", { class: "muted small frame-info" },
-            a ? (a.source === "propagated" ? confidenceText(a) : a.source === "manual_mask" ? "mask ✎" : "box ✎") : "—",
-            ` · ${s.annotations.size} fr · v${t.version}`));
+            a ? (a.source === "propagated" ? confidenceText(a) : a.source === "manual_mask" ? "mask ✎" : a.source === "outside" ? "outside" : "box ✎") : "—",
+            ` · ${ws.store.frameTotal(t.id)} fr · v${t.version}`));
       }));
     };
     for (const ev of ["tracks.changed", "annotations.changed", "selection.changed", "frame.changed"] as const) ws.bus.on(ev, render);

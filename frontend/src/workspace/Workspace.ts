@@ -14,6 +14,7 @@ import { FrameStore } from "../store/frames";
 import { History } from "../store/history";
 import { JobWatcher, isActive } from "../store/jobs";
 import { MaskDecoder } from "../store/maskDecoder";
+import { OUTSIDE } from "../store/outside";
 import { LostTargets, type TargetLost } from "../store/stops";
 import { confidence } from "../timeline/ConfidenceStrip";
 import { Filmstrip } from "../timeline/Filmstrip";
@@ -62,7 +63,8 @@ export class Workspace implements Page {
 
   async mount(root: HTMLElement): Promise<void> {
     root.append(h("p", { class: "muted pad" }, "Loading the video…"));
-    await this.store.load(this.videoId);
+    const startFrame = Math.max(0, Number(this.params.get("frame")) || 0);
+    await this.store.load(this.videoId, startFrame);
     const video = this.video;
     document.title = `${video.name} — SiamLabel`;
     if (video.status !== "ready") {
@@ -130,6 +132,7 @@ export class Workspace implements Page {
     this.controls.setFrame(frame);
     this.filmstrip.setFrame(frame);
     this.bus.emit("frame.changed", { frame });
+    void this.store.focus(frame).catch(() => toast(`the annotations near frame ${frame} could not be loaded`, "error"));
     if (!this.playback.playing) this.frames.prefetch(frame, 24, 8);
     if (this.frames.has(frame)) this.draw();
     else this.frames.load(frame).then(() => frame === this.frame && this.draw(), () => toast(`frame ${frame} could not be loaded`, "error"));
@@ -147,9 +150,7 @@ export class Workspace implements Page {
       this.filmstrip.setTracks(this.store.ordered().map((s) => ({
         id: s.track.id, name: `${s.track.label_name} #${s.track.object_id}`, colour: colours.get(s.track.id)!,
         selected: s.track.id === this.store.selectedId,
-        frames: [...s.annotations.values()].map((a) => ({
-          frame: a.frame, source: a.source, score: a.score, quality: a.quality, area: a.area,
-        })),
+        frames: this.store.summary(s.track.id),
         lost: lost.filter((l) => l.trackId === s.track.id).map((l) => l.frame),
       })));
     });
@@ -177,7 +178,7 @@ export class Workspace implements Page {
       return {
         id: track.id, objectId: track.object_id, label: track.label_name, colour: colours.get(track.id)!, visible, locked,
         selected: track.id === this.store.selectedId,
-        annotation: a ? {
+        annotation: a && a.source !== OUTSIDE ? { // an outside frame has nothing to draw
           bbox: a.bbox, rotatedBox: a.rotated_box, runs: this.decoder.runs(a), source: a.source, confidence: confidence(a),
         } : null,
       };
@@ -204,6 +205,7 @@ export class Workspace implements Page {
     on("selection.changed", ({ trackId }) => { this.setBoxMode(trackId === null ? "new" : "reanchor"); this.scheduleRedraw(); });
     on("notice", ({ text, kind }) => toast(text, kind));
     on("job.progress", ({ job }) => { this.lost.record(job); this.bus.emit("lost.changed", {}); });
+    on("job.started", ({ job }) => this.jobs.watch(job));
     on("lost.changed", () => this.scheduleRedraw());
     this.decoder.onDecoded = () => this.scheduleRedraw();
     this.frames.onError = (n, e) => n === this.frame && toast(`frame ${n}: ${e}`, "error");
@@ -211,11 +213,13 @@ export class Workspace implements Page {
     this.filmstrip.onSelect = (id) => this.store.select(id);
     const c = this.canvas.events;
     c.on("canvas.drawn", ({ frame, box }) => void this.actions.boxDrawn(frame, box));
-    c.on("canvas.edited", (e) => void this.actions.maskEdited(e.trackId, e.frame, e.mask, e.area));
+    c.on("canvas.edited", (e) => void this.actions.maskEdited(e.trackId, e.frame, e.mask, e.area, e.tool));
+    c.on("canvas.scribbled", (e) => this.actions.scribbles.refine(e));
     c.on("canvas.picked", ({ trackId }) => this.store.select(trackId));
     c.on("canvas.refused", ({ reason }) => toast(reason, "error"));
     const onKey = (e: KeyboardEvent) => {
       if (typingIn(e) || document.querySelector(".modal-open")) return;
+      if (this.canvas.keyDown(e)) return e.preventDefault(); // Enter, Escape, Delete inside a tool first
       const shortcut = shortcutFor(e);
       if (!shortcut) return;
       e.preventDefault();

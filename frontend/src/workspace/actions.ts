@@ -5,9 +5,11 @@ import type { Rle } from "../canvas/rle";
 import type { LayerToggles, ToolName } from "../canvas/types";
 import { createTrackCommand, deleteFramesCommand, setFrameCommand } from "../store/commands";
 import type { Command } from "../store/history";
+import { isOutside } from "../store/outside";
 import { nextSuspicious, suspiciousFrames } from "../timeline/ConfidenceStrip";
 import { toast } from "../ui/dom";
 import { showHelp } from "./HelpOverlay";
+import { ScribbleRefiner } from "./scribbles";
 import { TrackActions } from "./trackActions";
 import type { Workspace } from "./Workspace";
 
@@ -18,8 +20,12 @@ export class Actions {
   /** Deleting ranges and tracks, merging and splitting: each behind a dialog (trackActions.ts). */
   readonly tracks: TrackActions;
 
+  /** Scribble strokes to a GrabCut refine on the server, saved as one undoable edit (scribbles.ts). */
+  readonly scribbles: ScribbleRefiner;
+
   constructor(private ws: Workspace) {
     this.tracks = new TrackActions(ws);
+    this.scribbles = new ScribbleRefiner(ws);
   }
 
   private get store() { return this.ws.store; }
@@ -68,7 +74,7 @@ export class Actions {
 
   nextSuspicious(direction: 1 | -1): void {
     const states = this.store.selected ? [this.store.selected] : this.store.ordered();
-    const marks = states.flatMap((s) => suspiciousFrames([...s.annotations.values()]));
+    const marks = states.flatMap((s) => suspiciousFrames(this.store.summary(s.track.id)));
     const next = nextSuspicious(marks, this.ws.frame, direction);
     if (next === null) this.say("no low-confidence or jumping frames" + (this.store.selected ? " on this track" : ""));
     else this.goto(next);
@@ -141,14 +147,14 @@ export class Actions {
     }
   }
 
-  async maskEdited(trackId: number, frame: number, mask: Rle, area: number): Promise<void> {
+  async maskEdited(trackId: number, frame: number, mask: Rle, area: number, tool = "brush"): Promise<void> {
     if (!this.editable()) return this.ws.scheduleRedraw();
     const ref = this.ws.refs.of(trackId);
     if (area === 0) {
       this.say("the mask is empty now, so the frame is deleted");
       await this.run(deleteFramesCommand(this.store, ref, frame, frame));
     } else {
-      await this.run(setFrameCommand(this.store, ref, frame, { mask }, "paint mask"));
+      await this.run(setFrameCommand(this.store, ref, frame, { mask }, tool === "polygon" ? "polygon edit" : "paint mask"));
     }
   }
 
@@ -171,12 +177,20 @@ export class Actions {
   async deleteFrame(): Promise<void> {
     const s = this.store.selected;
     if (!s) return this.say("select a track first", "error");
-    if (!s.annotations.has(this.ws.frame)) return this.say(`track #${s.track.object_id} has nothing on this frame`);
+    if (!this.store.hasFrame(s.track.id, this.ws.frame)) return this.say(`track #${s.track.object_id} has nothing on this frame`);
     if (this.editable()) await this.run(deleteFramesCommand(this.store, this.ws.refs.of(s.track.id), this.ws.frame, this.ws.frame));
   }
 
   deleteRange(): Promise<void> {
     return this.tracks.deleteRange();
+  }
+
+  outsideRange(mark = true): Promise<void> {
+    return this.tracks.outsideRange(mark);
+  }
+
+  toggleOutsideHere(): Promise<void> {
+    return this.tracks.toggleOutsideHere();
   }
 
   // ---- propagation ----
@@ -186,9 +200,12 @@ export class Actions {
     const selected = this.store.selected;
     if (selected?.locked) return this.say(`track #${selected.track.object_id} is locked; unlock it in the track list to propagate it`, "error");
     // a propagation rewrites a track's frames, so unselected runs leave locked tracks alone
-    const tracks = selected ? [selected] : this.store.ordered().filter((s) => s.annotations.has(frame) && !s.locked);
+    // an outside frame has no box to start from
+    const has = (s: { track: { id: number } }) => this.store.hasFrame(s.track.id, frame)
+      && !isOutside(this.store.summary(s.track.id).find((f) => f.frame === frame));
+    const tracks = selected ? [selected] : this.store.ordered().filter((s) => has(s) && !s.locked);
     if (!tracks.length) return this.say("no track has an annotation on this frame to start from", "error");
-    if (tracks.some((s) => !s.annotations.has(frame))) {
+    if (tracks.some((s) => !has(s))) {
       return this.say(`track #${selected!.track.object_id} has no box or mask on frame ${frame}; draw one first`, "error");
     }
     try {

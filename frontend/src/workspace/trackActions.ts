@@ -1,12 +1,14 @@
 /**
- * What the track menu does: delete a frame range, delete, merge and split tracks, each after an
- * in-page dialog. Range deletion is undoable (a command); deleting, merging and splitting a track
- * are not (undoing them would recreate tracks under new ids, with propagated frames turned into
+ * What the track menu does: delete a frame range, mark a range outside (object not visible), delete,
+ * merge and split tracks, each after an in-page dialog. Range deletion and outside marks are undoable
+ * (commands); deleting, merging and splitting a track are not (undoing them would recreate tracks under new ids, with propagated frames turned into
  * hand-made ones), so their dialogs say so, and they drop the track's undo entries.
  */
 import { ApiError, ConflictError } from "../api/client";
 import type { TrackState } from "../store/annotations";
-import { deleteFramesCommand } from "../store/commands";
+import { deleteFramesCommand, outsideCommand } from "../store/commands";
+import type { Command } from "../store/history";
+import { isOutside } from "../store/outside";
 import { h } from "../ui/dom";
 import { confirmDialog, openDialog } from "../ui/dialog";
 import type { Workspace } from "./Workspace";
@@ -47,36 +49,70 @@ export class TrackActions {
     this.say(error instanceof ApiError ? error.message : String(error), "error");
   }
 
-  async deleteRange(): Promise<void> {
-    const s = this.target();
-    if (!s) return;
-    const last = this.ws.video.frame_count - 1;
-    const from = frameInput("From frame", this.ws.frame, last, "range-first");
-    const to = frameInput("to frame", last, last, "range-last");
+  /** Ask for frames first..last (both ends included) in an in-page dialog; null when cancelled. */
+  private async askRange(options: { title: string; confirm: string; message: string; danger?: boolean; last?: number }):
+    Promise<{ first: number; last: number } | null> {
+    const max = this.ws.video.frame_count - 1;
+    const from = frameInput("From frame", this.ws.frame, max, "range-first");
+    const to = frameInput("to frame", options.last ?? max, max, "range-last");
     const ok = await openDialog({
-      title: `Delete frames of ${name(s)}`, confirm: "Delete frames", danger: true,
-      message: `Removes the track's box and mask on every frame in the range, both ends included (undo: Ctrl+Z).`,
-      fields: [h("div", { class: "row" }, from.row, to.row)],
+      ...options, fields: [h("div", { class: "row" }, from.row, to.row)],
       validate: () => {
-        const first = frameValue(from.input.value, last), end = frameValue(to.input.value, last);
-        if (first === null || end === null) return `frames are whole numbers from 0 to ${last}`;
+        const first = frameValue(from.input.value, max), end = frameValue(to.input.value, max);
+        if (first === null || end === null) return `frames are whole numbers from 0 to ${max}`;
         return first > end ? "the first frame must not come after the last" : null;
       },
     });
-    if (!ok) return;
-    const first = Number(from.input.value), end = Number(to.input.value);
+    return ok ? { first: Number(from.input.value), last: Number(to.input.value) } : null;
+  }
+
+  private async execute(command: Command): Promise<void> {
     try {
-      await this.ws.history.execute(deleteFramesCommand(this.store, this.ws.refs.of(s.track.id), first, end));
+      await this.ws.history.execute(command);
     } catch (error) {
       this.failed(error);
     }
+  }
+
+  async deleteRange(): Promise<void> {
+    const s = this.target();
+    if (!s) return;
+    const range = await this.askRange({
+      title: `Delete frames of ${name(s)}`, confirm: "Delete frames", danger: true,
+      message: `Removes the track's box and mask on every frame in the range, both ends included (undo: Ctrl+Z).`,
+    });
+    if (range) await this.execute(deleteFramesCommand(this.store, this.ws.refs.of(s.track.id), range.first, range.last));
+  }
+
+  /** Mark a range "object not visible" (mark), or clear the outside marks in a range. */
+  async outsideRange(mark: boolean): Promise<void> {
+    const s = this.target();
+    if (!s) return;
+    const range = await this.askRange(mark ? {
+      title: `Mark ${name(s)} outside`, confirm: "Mark outside", last: this.ws.frame,
+      message: "The object is not visible on these frames (both ends included): their box and mask are removed, " +
+        "and propagation stops before them (undo: Ctrl+Z).",
+    } : {
+      title: `Clear outside frames of ${name(s)}`, confirm: "Clear outside",
+      message: "Removes the outside marks in the range; other frames stay as they are (undo: Ctrl+Z).",
+    });
+    if (range) await this.execute(outsideCommand(this.store, this.ws.refs.of(s.track.id), range.first, range.last, mark));
+  }
+
+  /** Mark the current frame outside, or clear it when it already is. */
+  async toggleOutsideHere(): Promise<void> {
+    const s = this.target();
+    if (!s) return;
+    const frame = this.ws.frame;
+    const mark = !isOutside(s.annotations.get(frame));
+    await this.execute(outsideCommand(this.store, this.ws.refs.of(s.track.id), frame, frame, mark));
   }
 
   async deleteTrack(): Promise<void> {
     const s = this.target();
     if (!s) return;
     const ok = await confirmDialog(`Delete ${name(s)}?`,
-      `Deletes the track with its ${s.annotations.size} annotated frames, its comments and its history. This cannot be undone.`,
+      `Deletes the track with its ${this.store.frameTotal(s.track.id)} annotated frames, its comments and its history. This cannot be undone.`,
       "Delete track");
     if (!ok) return;
     try {
@@ -95,7 +131,7 @@ export class TrackActions {
     const others = this.store.ordered().filter((o) => o.track.id !== s.track.id);
     if (!others.length) return this.say("the video has no other track to merge in", "error");
     const pick = h("select", { class: "merge-other", "aria-label": "track to merge in" },
-      ...others.map((o) => h("option", { value: o.track.id }, `${name(o)} (${o.annotations.size} frames)`)));
+      ...others.map((o) => h("option", { value: o.track.id }, `${name(o)} (${this.store.frameTotal(o.track.id)} frames)`)));
     const ok = await openDialog({
       title: `Merge a track into ${name(s)}`, confirm: "Merge", danger: true,
       message: `The chosen track's frames move into ${name(s)}; where both have a frame, ${name(s)}'s is kept. ` +

@@ -20,7 +20,7 @@ def davis():
 
 
 def test_any_member_lists_the_checkpoints_with_their_sha256_and_jf(clients, server_default, davis):
-    rows = clients.alice.get("/api/checkpoints/").json()
+    rows = clients.alice.get("/api/checkpoints/").json()["results"]
     assert [(r["name"], r["variant"], r["sha256"], r["is_default"], r["jf"]) for r in rows] == [
         ("server", "light", "a" * 64, True, None), ("SiamMask DAVIS", "sharp", "b" * 64, False, pytest.approx(0.6))]
 

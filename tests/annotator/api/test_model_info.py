@@ -45,7 +45,7 @@ def test_a_job_names_the_model_it_runs_with(clients, track, official):
     expected = {"id": official.pk, "name": "SiamMask DAVIS", "variant": "sharp", "builtin": False}
     assert job["model"] == expected
     assert clients.bob.get(f"/api/jobs/{job['id']}/").json()["model"] == expected
-    listed = clients.alice.get(f"/api/videos/{track.video_id}/jobs/", {"active": 1}).json()
+    listed = clients.alice.get(f"/api/videos/{track.video_id}/jobs/", {"active": 1}).json()["results"]
     assert [j["model"] for j in listed] == [expected]
 
 
@@ -61,7 +61,7 @@ def test_a_copy_of_the_starter_weights_is_the_builtin_default(clients, cast, sta
     project = clients.alice.get(f"/api/projects/{cast.project.pk}/").json()
     assert project["default_model"] == {"id": starter_copy.pk, "name": "starter (light)", "variant": "light",
                                         "builtin": True}
-    assert [p["default_model"]["builtin"] for p in clients.carol.get("/api/projects/").json()] == [True]
+    assert [p["default_model"]["builtin"] for p in clients.carol.get("/api/projects/").json()["results"]] == [True]
 
 
 @pytest.mark.skipif(not STARTER.is_file(), reason="weights/starter.pth not present")

@@ -10,12 +10,13 @@ def test_creating_a_project_makes_the_creator_its_manager(clients, cast):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["role"] == "manager"
-    assert [lab["name"] for lab in clients.alice.get(f"/api/projects/{body['id']}/labels/").json()] == ["dog"]
+    labels = clients.alice.get(f"/api/projects/{body['id']}/labels/").json()["results"]
+    assert [lab["name"] for lab in labels] == ["dog"]
 
 
 @pytest.mark.django_db
 def test_projects_list_only_shows_memberships(clients, cast):
-    names = [p["name"] for p in clients.alice.get("/api/projects/").json()]
+    names = [p["name"] for p in clients.alice.get("/api/projects/").json()["results"]]
     assert names == ["P"]
 
 
@@ -100,5 +101,5 @@ def test_manager_deletes_a_project_with_tracks_and_its_files(clients, cast, trac
 def test_a_label_named_twice_at_creation_is_created_once(clients):
     response = clients.alice.post("/api/projects/", {"name": "New", "labels": ["dog", "dog"]}, format="json")
     assert response.status_code == 201, response.json()
-    labels = clients.alice.get(f"/api/projects/{response.json()['id']}/labels/").json()
+    labels = clients.alice.get(f"/api/projects/{response.json()['id']}/labels/").json()["results"]
     assert [label["name"] for label in labels] == ["dog"]

@@ -52,11 +52,11 @@ def test_outsider_cannot_see_jobs(clients, track):
 @pytest.mark.django_db
 def test_a_videos_active_jobs_are_listed_for_a_reopened_workspace(clients, track):
     job = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()
-    active = clients.bob.get(f"/api/videos/{track.video_id}/jobs/?active=1").json()
+    active = clients.bob.get(f"/api/videos/{track.video_id}/jobs/?active=1").json()["results"]
     assert [j["id"] for j in active] == [job["id"]]
     clients.alice.post(f"/api/jobs/{job['id']}/cancel/")
-    assert clients.bob.get(f"/api/videos/{track.video_id}/jobs/?active=1").json() == []
-    assert len(clients.bob.get(f"/api/videos/{track.video_id}/jobs/").json()) == 1
+    assert clients.bob.get(f"/api/videos/{track.video_id}/jobs/?active=1").json()["results"] == []
+    assert len(clients.bob.get(f"/api/videos/{track.video_id}/jobs/").json()["results"]) == 1
     assert clients.mallory.get(f"/api/videos/{track.video_id}/jobs/").status_code == 404
 
 

@@ -141,5 +141,5 @@ def test_rejection_leaves_a_comment_for_the_annotator(clients, track):
     response = clients.bob.post(f"/api/tracks/{track.pk}/reject/", {"version": 2, "comment": "mask leaks", "frame": 4},
                                 format="json")
     assert response.json()["review_status"] == "rejected"
-    comments = clients.alice.get(f"/api/tracks/{track.pk}/comments/").json()
+    comments = clients.alice.get(f"/api/tracks/{track.pk}/comments/").json()["results"]
     assert [(c["frame"], c["text"], c["author"]) for c in comments] == [(4, "mask leaks", "bob")]

@@ -73,7 +73,7 @@ def test_members_read_exports_and_outsiders_get_404(clients, cast, labelled):
         for name in ("alice", "bob", "carol"):
             assert getattr(clients, name).get(url).status_code == 200, (name, url)
         assert clients.mallory.get(url).status_code == 404, url
-    assert [e["id"] for e in clients.alice.get(f"/api/projects/{cast.project.pk}/exports/").json()] == [status["id"]]
+    assert [e["id"] for e in clients.alice.get(f"/api/projects/{cast.project.pk}/exports/").json()["results"]] == [status["id"]]
 
 
 def test_only_managers_start_exports_and_imports(clients, cast, labelled):
@@ -136,7 +136,7 @@ def test_an_import_is_accepted_then_readable_by_members(clients, cast, ready_vid
     assert body["summary"]["tracks"] == 1 and body["summary"]["boxes"] == 1
     assert Track.objects.get(video=ready_video).label.name == "ball"
     assert clients.mallory.get(f"/api/imports/{job_id}/").status_code == 404
-    assert [i["id"] for i in clients.bob.get(f"/api/projects/{cast.project.pk}/imports/").json()] == [job_id]
+    assert [i["id"] for i in clients.bob.get(f"/api/projects/{cast.project.pk}/imports/").json()["results"]] == [job_id]
 
 
 def test_a_zip_with_dotdot_paths_is_refused_at_upload(clients, cast, ready_video):

@@ -44,7 +44,7 @@ def test_coco_round_trip_keeps_masks_boxes_and_ids(cast, labelled, fresh):
         assert y["attributes"]["source"] == expected_source
         assert y["attributes"]["score"] is None
     assert job.summary | {"per_video": None} == {"videos": 1, "tracks": 3, "frames": 19, "masks": 17, "boxes": 2,
-                                                  "per_video": None}
+                                                  "outside": 0, "per_video": None}
 
 
 def test_youtube_vis_round_trip_keeps_masks_boxes_and_ids(cast, labelled, fresh):

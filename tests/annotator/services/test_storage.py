@@ -42,3 +42,24 @@ def test_only_old_folders_without_a_row_are_removed(settings, ready_video, tmp_p
     assert not orphan_video.exists() and not orphan_export.exists()
     assert owned.exists() and young.exists()
     assert not cut_off.exists() and receiving.exists()
+
+
+@pytest.mark.django_db
+def test_orphaned_prefixes_in_the_bucket_are_removed_and_owned_ones_stay(s3_media, cast, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from annotator import media_store
+    from annotator.services import videos as video_services
+    from tests import clips
+
+    clip = clips.write_video(tmp_path / "clip.avi")
+    video = video_services.create_video(project=cast.project, name="clip", by=cast.alice,
+                                        upload=ContentFile(clip.read_bytes(), name="clip.avi"))
+    media_store.get().save("exports/888888/p.zip", ContentFile(b"x" * 2048))
+
+    out = StringIO()
+    call_command("cleanup_media", "--dry-run", "--min-age-hours", "0", stdout=out)
+    assert "s3://siamlabel-media/exports/888888  0.0 MB" in out.getvalue()
+    call_command("cleanup_media", "--quiet", "--min-age-hours", "0", stdout=StringIO())
+    assert s3_media.keys("exports/") == []
+    assert s3_media.keys(f"videos/{video.pk}/") == [f"videos/{video.pk}/source.avi"]

@@ -64,6 +64,8 @@ def test_propagation_stops_at_the_next_anchor_and_keeps_it(clients, cast, ready_
 
 def test_repropagation_after_a_correction_replaces_only_its_range(clients, cast, ready_video, track, checkpoint,
                                                                   start_worker):
+    cast.project.auto_repropagate = False  # the annotator re-propagates by hand here (auto: test_repropagation.py)
+    cast.project.save(update_fields=["auto_repropagate"])
     worker = start_worker(**NO_LOST_STOP)
     first = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()
     first = wait_for(lambda: finished(first["id"]), 120, "the first job", worker)

@@ -126,3 +126,21 @@ def test_the_frozen_trunk_equals_the_module_within_rounding(mobile):
         features.unfreeze_trunk()
     for a, b in zip((*stages, adjusted), (*frozen_stages, frozen_adjusted)):
         assert torch.allclose(a, b, atol=1e-3, rtol=1e-4)
+
+
+def test_a_tracker_per_job_reuses_the_frozen_trunk_until_the_weights_change():
+    torch.manual_seed(0)
+    features = build_variant("mobile", {"channels": 32}, pretrained=False).features.eval()
+    features.freeze_trunk()
+    graph = features._frozen_trunk
+    features.freeze_trunk()  # what the next job's MultiTracker does: tracing again took seconds
+    assert features._frozen_trunk is graph
+    with torch.no_grad():
+        next(features.features.parameters()).mul_(2)  # an in-place change (load_state_dict, a training step)
+    features.freeze_trunk()
+    assert features._frozen_trunk is not graph
+    image = torch.rand(1, 3, 127, 127) * 255
+    with torch.no_grad():
+        frozen = features(image)[1]
+        features.unfreeze_trunk()
+        assert torch.allclose(frozen, features(image)[1], atol=1e-3, rtol=1e-4)

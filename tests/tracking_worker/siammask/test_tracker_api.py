@@ -91,3 +91,17 @@ def test_objects_of_another_frame_size_are_refused(random_model, squares_clip, s
     multi.add("a", squares_clip[0], squares_boxes[0])
     with pytest.raises(ValueError, match="one clip"):
         multi.add("b", squares_clip[0][:100, :100], (10, 10, 20, 20))
+
+
+def test_result_window_holds_every_mask_pixel(tracker, squares_clip, squares_boxes):
+    """The pipeline measures and encodes the mask from `window` alone (propagation/runner.py)."""
+    from annotator.masks import encode_mask, encode_window_mask
+
+    tracker.init(squares_clip[0], squares_boxes[0])
+    for frame in squares_clip[1:4]:
+        result = tracker.track(frame)
+        x0, y0, window = result.window
+        h, w = window.shape
+        assert np.array_equal(result.mask[y0 : y0 + h, x0 : x0 + w], window)
+        assert result.mask.sum() == window.sum()
+        assert encode_window_mask(window, (x0, y0), result.mask.shape) == encode_mask(result.mask)

@@ -84,6 +84,7 @@ class MobileFeatureExtractor(nn.Module):
         self.features = MobileTrunk()
         self.downsample = MobileAdjust(channels)
         self._frozen_trunk = None
+        self._frozen_of = None  # what the graph was traced from (see freeze_trunk)
 
     def to_low_precision(self, dtype: torch.dtype) -> None:
         """Convert for the fast precision: the normalisation and features.0-6 stay float32.
@@ -105,13 +106,21 @@ class MobileFeatureExtractor(nn.Module):
         TorchScript freezing folds each BatchNorm into its convolution and pre-packs the
         weights for oneDNN: about 3x faster on CPU here (docs/models.md). Used by training with
         a frozen trunk; the module's parameters stay as they are, so checkpoints are unchanged.
+
+        Every tracker calls this (one per propagation job) and tracing takes seconds, so a graph
+        traced from these very tensors, unchanged since (same storage and in-place version:
+        load_state_dict and optimiser steps bump it), is kept.
         """
         trunk = self.features.eval()
         weight = next(trunk.parameters())
+        traced_from = [(p.device, p.dtype, p.data_ptr(), p._version) for p in trunk.parameters()]
+        if self._frozen_trunk is not None and self._frozen_of == traced_from:
+            return
         example = torch.zeros(1, 3, 127, 127, device=weight.device, dtype=weight.dtype)
         with torch.no_grad():
             graph = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(trunk, example)))
         object.__setattr__(self, "_frozen_trunk", graph)  # not a submodule: not in state_dict
+        object.__setattr__(self, "_frozen_of", traced_from)
 
     def unfreeze_trunk(self) -> None:
         """Run the trunk module itself again (before training it)."""

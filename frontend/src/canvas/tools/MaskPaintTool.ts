@@ -12,11 +12,6 @@ export abstract class MaskPaintTool extends Tool {
   private hover: Point | null = null;
 
   pointerDown(image: Point): void {
-    const track = this.host.selectedTrack();
-    if (!track) {
-      this.host.emit("canvas.refused", { reason: "select a track first (click it in the list or press 1-9)" });
-      return;
-    }
     this.edit = this.host.beginMaskEdit();
     if (!this.edit) return;
     this.last = image;

@@ -26,10 +26,14 @@ export interface ToolHost {
   pick(p: Point): number | null;
   requestRender(): void;
   emit<K extends keyof CanvasEvents>(type: K, payload: CanvasEvents[K]): void;
+  /** The selected track when it may be edited; else null, and the canvas says why. */
+  editableTrack(): CanvasTrack | null;
   beginMaskEdit(): MaskEdit | null;
   paintMaskEdit(edit: MaskEdit, dirty: Rect): void;
   endMaskEdit(edit: MaskEdit, tool: "brush" | "eraser"): void;
   abortMaskEdit(): void;
+  /** Show a whole new mask (column-major) for a track and emit canvas.edited. */
+  commitMask(trackId: number, frame: number, mask: Uint8Array, tool: "brush" | "eraser" | "polygon"): void;
 }
 
 export abstract class Tool {
@@ -50,4 +54,12 @@ export abstract class Tool {
   }
   /** Abandon the gesture in progress (Escape). */
   cancel(): void {}
+  /** Another tool was chosen: by default, abandon the gesture. */
+  leave(): void {
+    this.cancel();
+  }
+  /** A key pressed over the workspace (no Ctrl/Meta); true when the tool used it. */
+  keyDown(_key: string): boolean {
+    return false;
+  }
 }
