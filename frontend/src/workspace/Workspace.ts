@@ -133,9 +133,19 @@ export class Workspace implements Page {
     this.filmstrip.setFrame(frame);
     this.bus.emit("frame.changed", { frame });
     void this.store.focus(frame).catch(() => toast(`the annotations near frame ${frame} could not be loaded`, "error"));
-    if (!this.playback.playing) this.frames.prefetch(frame, 24, 8);
-    if (this.frames.has(frame)) this.draw();
-    else this.frames.load(frame).then(() => frame === this.frame && this.draw(), () => toast(`frame ${frame} could not be loaded`, "error"));
+    // Neighbours are fetched only once this frame is here: fetched together they would share the
+    // link six ways and the frame on screen would arrive last (docs/frontend.md, "Frames").
+    const around = () => { if (!this.playback.playing) this.frames.prefetch(frame, 24, 8); };
+    if (this.frames.has(frame)) {
+      this.draw();
+      around();
+    } else {
+      this.frames.load(frame).then(() => {
+        if (frame !== this.frame) return;
+        this.draw();
+        around();
+      }, () => toast(`frame ${frame} could not be loaded`, "error"));
+    }
     this.updateUrl();
   }
 
