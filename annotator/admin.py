@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from annotator.models import (
     BatchPropagation,
+    FineTuneRun,
     FrameAnnotation,
     JobTrack,
     Label,
@@ -181,6 +182,20 @@ class ModelCheckpointAdmin(admin.ModelAdmin):
     list_filter = ["variant", "is_default"]
     search_fields = ["name", "sha256"]
     readonly_fields = ["sha256", "created_at"]
+
+
+@admin.register(FineTuneRun)
+class FineTuneRunAdmin(admin.ModelAdmin):
+    """Read-only: fine-tunes are started, cancelled and finished through annotator/services/finetune.py."""
+
+    list_display = ["id", "project", "status", "steps_done", "steps_total", "decision", "checkpoint", "created_at"]
+    list_filter = ["status", "decision"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(WorkerHeartbeat)

@@ -22,14 +22,18 @@ boto3 client underneath where one request does what S3Storage needs several for.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Iterator
+from urllib.parse import quote
+
+import urllib3
 
 from django.conf import settings
 
@@ -167,7 +171,13 @@ class S3Store(_Store):
         self.client.upload_fileobj(file, self.bucket, key)
 
     def read_bytes(self, key: str) -> bytes:
-        return self.open(key).read()
+        if self.storage.proxies:  # the lean reader does not route through proxies; boto3 does
+            return self.open(key).read()
+        return self._reader.read(key)
+
+    @cached_property
+    def _reader(self) -> "_ObjectReader":
+        return _ObjectReader(self)
 
     def open(self, key: str):
         """The object's body, a file-like stream (FileResponse reads and closes it)."""
@@ -240,6 +250,53 @@ class S3Store(_Store):
         self.scratch_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.scratch_dir, prefix="media-") as folder:
             yield Path(folder)
+
+
+class BucketError(RuntimeError):
+    """The bucket refused or did not answer a read (not a missing key: that is FileNotFoundError)."""
+
+
+class _ObjectReader:
+    """Whole-object GETs for hot reads (a propagation job's frames, one GET each).
+
+    A boto3 `get_object` costs 1.5-1.9 ms of client CPU (endpoint rules, parameter checks,
+    events, response parsing) against 0.6-0.7 ms for the same request signed by botocore's own S3
+    SigV4 signer and sent on a urllib3 pool (bench/s3_get_cost.py, docs/benchmarks.md); that CPU
+    and the GIL it holds are taken from the tracker's two cores. The object URL's prefix is the
+    one the client itself builds (a presigned URL's), so endpoint, addressing style and region
+    follow the storage settings; credentials come from the session django-storages would make.
+    """
+
+    RETRIES = urllib3.Retry(total=3, backoff_factor=0.1, status_forcelist=(500, 502, 503, 504), raise_on_status=False)
+
+    def __init__(self, store: S3Store):
+        from botocore.auth import S3SigV4Auth
+        from botocore.httpsession import get_cert_path
+
+        client, storage = store.client, store.storage
+        presigned = client.generate_presigned_url("get_object", Params={"Bucket": store.bucket, "Key": "k"})
+        self.prefix = presigned.split("?", 1)[0][: -len("k")]
+        self.signer = S3SigV4Auth(storage._create_session().get_credentials(), "s3", client.meta.region_name)
+        verify = storage.verify
+        tls = {"cert_reqs": "CERT_NONE"} if verify is False else {"ca_certs": get_cert_path(True if verify is None else verify)}
+        self.pool = urllib3.PoolManager(maxsize=UPLOAD_THREADS, retries=self.RETRIES, **tls)
+
+    def read(self, key: str) -> bytes:
+        from botocore.awsrequest import AWSRequest
+
+        request = AWSRequest("GET", self.prefix + quote(key, safe="/~"))
+        self.signer.add_auth(request)
+        try:
+            response = self.pool.request("GET", request.url, headers=dict(request.headers.items()))
+        except urllib3.exceptions.HTTPError as exc:
+            raise BucketError(f"the media bucket did not answer reading {key}: {exc}") from exc
+        if response.status == 200:
+            return response.data
+        if response.status == 404:
+            raise FileNotFoundError(f"{key} is missing from storage")
+        code = re.search(rb"<Code>([^<]*)</Code>", response.data)  # S3's error document
+        code = code.group(1).decode() if code else ""
+        raise BucketError(f"the media bucket refused reading {key}: HTTP {response.status} {code}".rstrip())
 
 
 @lru_cache(maxsize=4)

@@ -22,6 +22,7 @@ EXTRACT_FRAMES = "annotator.extract_frames"
 PROPAGATE = "tracking_worker.propagate"
 EXPORT = "annotator.export"
 IMPORT_LABELS = "annotator.import_labels"
+FINETUNE = "tracking_worker.finetune"
 # The committing request normally sends its own message at once; the sweeper leaves it that long.
 SWEEP_AFTER = timedelta(seconds=2)
 
@@ -75,6 +76,11 @@ def enqueue_extraction(video_id: int) -> None:
 
 def enqueue_propagation(job_id: int, *, priority: int = PRIORITY_INTERACTIVE) -> None:
     enqueue(PROPAGATE, job_id, queue=GPU_QUEUE, priority=priority)
+
+
+def enqueue_finetune(run_id: int, slice_no: int, *, priority: int) -> None:
+    """Queue one training slice of a fine-tune (each message names its slice: services/finetune.py)."""
+    enqueue(FINETUNE, run_id, slice_no, queue=GPU_QUEUE, priority=priority)
 
 
 def enqueue_export(job_id: int) -> None:

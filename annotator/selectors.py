@@ -7,6 +7,7 @@ from django.db.models import Count, Min, QuerySet
 from annotator.choices import Role
 from annotator.models import (
     ExportJob,
+    FineTuneRun,
     ImportJob,
     FrameAnnotation,
     Label,
@@ -108,6 +109,11 @@ def exports_visible_to(user) -> QuerySet[ExportJob]:
 
 def imports_visible_to(user) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(project__in=projects_visible_to(user))
+
+
+def finetunes_visible_to(user) -> QuerySet[FineTuneRun]:
+    return FineTuneRun.objects.filter(project__in=projects_visible_to(user)).select_related(
+        "parent_checkpoint", "checkpoint")
 
 
 def exports_of(project: Project) -> QuerySet[ExportJob]:

@@ -13,8 +13,9 @@ threads, real Celery workers, a private PostgreSQL and Redis). Then, through the
   (a manual box on the next frame stops it there; default: the whole clip), fps;
 - concurrent reads: GET /api/projects/ timed every 100 ms for 10 s alone (this shared machine's
   baseline), then while 8 clients loop over the track's summary and 500-frame annotation windows
-  (as the workspace reads them, gzip): p50/p95 of both, and each gunicorn worker's RSS before and
-  after the 8 readers;
+  (as the workspace reads them, gzip; with --revalidate sending each path's ETag back, as a
+  browser's HTTP cache does): p50/p95 of both, and each gunicorn worker's RSS before and after the
+  8 readers;
 - first frame: headless Chromium (CDP-throttled to 10 Mbit/s down, 5 up, 20 ms latency), a fresh
   context per run, opens the workspace in the middle of the propagated range: time from navigation
   start until the frame is drawn with its mask, and the bytes the page fetched;
@@ -182,13 +183,14 @@ def wire_bytes(api: httpx.Client, path: str) -> tuple[int, httpx.Response]:
     return response.num_bytes_downloaded, response
 
 
-def concurrent_reads(stack: Stack, track: int, last: int, seconds: float, readers: int = 8) -> dict:
+def concurrent_reads(stack: Stack, track: int, last: int, seconds: float, readers: int = 8,
+                     revalidate: bool = False) -> dict:
     """Small-request latency alone (the baseline, on this shared machine), then with `readers` clients."""
     alone, _ = read_load(stack, track, last, min(seconds, 10), 0)
     before = web_worker_rss(stack)
-    small, reads = read_load(stack, track, last, seconds, readers)
+    small, reads = read_load(stack, track, last, seconds, readers, revalidate)
     after = web_worker_rss(stack)
-    return {"readers": readers, "seconds": seconds, "reads": len(reads),
+    return {"readers": readers, "revalidate": revalidate, "seconds": seconds, "reads": len(reads),
             "read_p50_ms": round(percentile(reads, 50)), "read_p95_ms": round(percentile(reads, 95)),
             "alone_p50_ms": round(percentile(alone, 50), 1), "alone_p95_ms": round(percentile(alone, 95), 1),
             "small_requests": len(small), "small_p50_ms": round(percentile(small, 50), 1),
@@ -197,20 +199,31 @@ def concurrent_reads(stack: Stack, track: int, last: int, seconds: float, reader
             "web_worker_rss_growth_max_mb": round(max(a - b for a, b in zip(after, before, strict=True)), 1)}
 
 
-def read_load(stack: Stack, track: int, last: int, seconds: float, readers: int) -> tuple[list, list]:
-    """Latencies (ms) of GET /api/projects/ every 100 ms, and of the readers' whole-track reads."""
+def read_load(stack: Stack, track: int, last: int, seconds: float, readers: int,
+              revalidate: bool = False) -> tuple[list, list]:
+    """Latencies (ms) of GET /api/projects/ every 100 ms, and of the readers' whole-track reads.
+
+    With `revalidate`, each reader sends back the ETag it last got for a path (If-None-Match), as a
+    browser's HTTP cache does for the workspace's fetches.
+    """
     paths = [f"/api/tracks/{track}/summary/?from=0&to={last}", *window_paths(track, last)]
     stop, reads, small = threading.Event(), [], []
 
     def reader():
+        etags = {}
         with stack.client(stack.manager_token, timeout=120) as api:
             while not stop.is_set():
                 for path in paths:
                     t0 = time.perf_counter()
+                    headers = {"Accept-Encoding": "gzip"}
+                    if revalidate and path in etags:
+                        headers["If-None-Match"] = etags[path]
                     # raw bytes, not decoded: the client's gunzip would compete for the same two cores
-                    with api.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as r:
+                    with api.stream("GET", path, headers=headers) as r:
                         for _ in r.iter_raw():
                             pass
+                        if "ETag" in r.headers:
+                            etags[path] = r.headers["ETag"]
                     reads.append((time.perf_counter() - t0) * 1000)
 
     def timer():
@@ -313,7 +326,8 @@ def run(args, root: Path) -> dict:
             finished = time.monotonic()
             result["propagation"] = {"frames": last, "seconds": round(seconds, 1), "fps": round(last / seconds, 1),
                                      "frames_done": job.get("frames_done")}
-            result["concurrent_reads"] = concurrent_reads(stack, track, last, args.read_seconds)
+            result["concurrent_reads"] = concurrent_reads(stack, track, last, args.read_seconds,
+                                                          revalidate=args.revalidate)
             result["first_frame"] = first_frame(stack, video, (last + 1) // 2, args.browser_runs)
             # the cursor lies CURSOR_MARGIN (30 s) before the summary: let the first run's writes fall before it
             time.sleep(max(0.0, finished + 31 - time.monotonic()))
@@ -331,7 +345,8 @@ def table(r: dict) -> str:
                        f"worker peak RSS {e['extract_worker_peak_rss_mb']} MB"),
         ("frames on disk", f"{e['frames_mb']} MB = {e['frames_vs_upload']}x the upload, {e['kb_per_frame']} KB/frame"),
         ("propagation", f"{p['frames']} frames in {p['seconds']} s = {p['fps']} fps ({r['model']})"),
-        ("8 readers", f"read p50 {c['read_p50_ms']} ms, p95 {c['read_p95_ms']} ms ({c['reads']} reads)"),
+        ("8 readers" + (" (If-None-Match)" if c.get("revalidate") else ""),
+         f"read p50 {c['read_p50_ms']} ms, p95 {c['read_p95_ms']} ms ({c['reads']} reads)"),
         ("small alone", f"p50 {c['alone_p50_ms']} ms, p95 {c['alone_p95_ms']} ms (no readers)"),
         ("small requests", f"p50 {c['small_p50_ms']} ms, p95 {c['small_p95_ms']} ms, max {c['small_max_ms']} ms"),
         ("web worker RSS", f"{c['web_worker_rss_before_mb']} -> {c['web_worker_rss_after_mb']} MB "
@@ -353,6 +368,8 @@ def main() -> int:
     parser.add_argument("--repropagate", type=int, default=100)
     parser.add_argument("--read-seconds", type=float, default=30)
     parser.add_argument("--browser-runs", type=int, default=3)
+    parser.add_argument("--revalidate", action="store_true",
+                        help="the 8 readers send back each path's ETag (If-None-Match), as browsers do")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers (manage.py serve: 2)")
     parser.add_argument("--web-threads", type=int, default=4, help="threads per worker (manage.py serve: 4)")
     parser.add_argument("--model", default="mobile", help="a checkpoint in weights/ (mobile, starter)")

@@ -1,9 +1,9 @@
 """What one frame read from the bucket costs: CPU of the client (boto3) and of the SeaweedFS server.
 
 Starts the test suite's SeaweedFS (tests/objectstore.py) in a temporary folder, stores N objects
-of a frame's size, reads them back with the default client and with botocore's response checksums
-switched off, and prints per GET: this process's CPU, the `weed` processes' CPU (from /proc) and
-wall time. docs/benchmarks.md ("Propagation pipeline with media in a bucket") has the figures.
+of a frame's size, reads them back with the default client, with botocore's response checksums
+switched off and with the media store's reader (annotator/media_store.py), and prints per GET:
+this process's CPU, the `weed` processes' CPU (from /proc) and wall time. docs/benchmarks.md ("Propagation pipeline with media in a bucket") has the figures.
 
     .venv/bin/python bench/s3_get_cost.py [--objects 100] [--size 60000]
 """
@@ -35,10 +35,14 @@ def weed_cpu_seconds() -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measure(client, bucket: str, keys: list[str], label: str) -> None:
+def measure(client, bucket: str | None, keys: list[str], label: str) -> None:
+    """`client`: a boto3 client, or a media store when `bucket` is None."""
     server, cpu, wall = weed_cpu_seconds(), time.process_time(), time.perf_counter()
     for key in keys:
-        client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        if bucket is None:  # a media store
+            client.read_bytes(key)
+        else:
+            client.get_object(Bucket=bucket, Key=key)["Body"].read()
     n = len(keys)
     print(f"{label:<28} client CPU {(time.process_time() - cpu) * 1e3 / n:.2f} ms/GET, "
           f"server CPU {(weed_cpu_seconds() - server) * 1e3 / n:.2f} ms/GET, "
@@ -69,9 +73,17 @@ def main() -> int:
                             aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
                             config=Config(response_checksum_validation="when_required"))
+        os.environ.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+        import django
+
+        django.setup()
+        from annotator import media_store
+
+        reader = media_store.get()  # what the propagation worker reads frames with
         for _ in range(2):
             measure(client, bucket, keys, "default client")
             measure(lean, bucket, keys, "response checksums off")
+            measure(reader, None, keys, "media_store.read_bytes")
     return 0
 
 

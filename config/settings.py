@@ -206,6 +206,17 @@ if SIAMLABEL_DEFAULT_PRECISION not in ("exact", "fast"):
 # Two-anchor fusion for a propagation request that does not say (`fusion`): between two manual
 # frames, run back from the far one too and keep the better frame (docs/propagation.md).
 SIAMLABEL_DEFAULT_FUSION = env.bool("SIAMLABEL_DEFAULT_FUSION", default=True)
+# Fine-tuning on a project's accepted tracks (docs/models.md): the share of videos held out to
+# judge the new model, the frames a held-out track is judged on at most, the seconds one task
+# delivery trains before it yields the `gpu` queue, and where runs keep their data and state.
+SIAMLABEL_FINETUNE_HELDOUT_FRACTION = env.float("SIAMLABEL_FINETUNE_HELDOUT_FRACTION", default=0.25)
+if not 0 < SIAMLABEL_FINETUNE_HELDOUT_FRACTION < 1:
+    raise ImproperlyConfigured("SIAMLABEL_FINETUNE_HELDOUT_FRACTION must be between 0 and 1, "
+                               f"got {SIAMLABEL_FINETUNE_HELDOUT_FRACTION}")
+SIAMLABEL_FINETUNE_HELDOUT_MAX_FRAMES = env.int("SIAMLABEL_FINETUNE_HELDOUT_MAX_FRAMES", default=200)
+SIAMLABEL_FINETUNE_SLICE_SECONDS = env.float("SIAMLABEL_FINETUNE_SLICE_SECONDS", default=60)
+SIAMLABEL_FINETUNE_BATCH_SIZE = env.int("SIAMLABEL_FINETUNE_BATCH_SIZE", default=0)  # 0: the training code's default
+SIAMLABEL_FINETUNE_DIR = Path(env.str("SIAMLABEL_FINETUNE_DIR", default=str(VAR_DIR / "finetune")))
 # Threads of a worker process for torch and for OpenCV; 0 = the cores this process may run on
 # (its CPU affinity, which containers and taskset narrow). docs/operations.md.
 SIAMLABEL_TORCH_THREADS = env.int("SIAMLABEL_TORCH_THREADS", default=0)
@@ -260,6 +271,8 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "annotator.choices.JobStatus",
         "ReviewStatusEnum": "annotator.choices.ReviewStatus",
         "HealthStateEnum": "annotator.api.serializers_system.HEALTH_STATES",
+        "SourceEnum": "annotator.choices.Source",
+        "ProjectModelSourceEnum": "annotator.api.serializers_finetune.MODEL_SOURCES",
     },
 }
 

@@ -73,17 +73,42 @@ def _with_overrides(config, **fixed):
     acks_late=True, reject_on_worker_lost=True,
 )
 def propagate_task(self, job_id: int) -> None:
-    from django.conf import settings
-
     from tracking_worker.propagation import run_job
     from tracking_worker.propagation.runner import JobBusy
 
     try:
         run_job(job_id, self.model_for)
     except JobBusy as exc:
-        if self.request.retries >= settings.SIAMLABEL_MAX_ATTEMPTS:
-            # A duplicate message; if the live worker dies later, the orphan scan sends the job again.
-            log.warning("job %s still runs on another worker; dropping this duplicate message", job_id)
-            return
-        raise self.retry(exc=exc, countdown=max(settings.SIAMLABEL_JOB_LEASE_SECONDS // 2, 1),
-                         max_retries=settings.SIAMLABEL_MAX_ATTEMPTS) from None
+        _retry_while_busy(self, exc, f"job {job_id}")
+
+
+def _retry_while_busy(task, exc: Exception, what: str) -> None:
+    """Try a duplicate delivery again after half a lease; past the attempt cap, drop it."""
+    from django.conf import settings
+
+    if task.request.retries >= settings.SIAMLABEL_MAX_ATTEMPTS:
+        # A duplicate message; if the live worker dies later, the orphan scan sends the work again.
+        log.warning("%s still runs on another worker; dropping this duplicate message", what)
+        return
+    raise task.retry(exc=exc, countdown=max(settings.SIAMLABEL_JOB_LEASE_SECONDS // 2, 1),
+                     max_retries=settings.SIAMLABEL_MAX_ATTEMPTS) from None
+
+
+@shared_task(
+    name="tracking_worker.finetune", bind=True,
+    # One bounded slice per delivery (SIAMLABEL_FINETUNE_SLICE_SECONDS); an unfinished run queues its
+    # next slice at batch priority, so interactive propagation waiting on the `gpu` queue goes first.
+    # acks_late: a worker killed mid-slice leaves the message to be redelivered, and training resumes
+    # from the run's last saved state; the run counts the slice's starts (annotator/services/attempts.py).
+    acks_late=True, reject_on_worker_lost=True,
+)
+def finetune_task(self, run_id: int, slice_no: int) -> None:
+    from django.conf import settings
+
+    from annotator.services.finetune import FineTuneBusy
+    from tracking_worker.finetune_job import run_slice
+
+    try:
+        run_slice(run_id, slice_no, max_seconds=settings.SIAMLABEL_FINETUNE_SLICE_SECONDS)
+    except FineTuneBusy as exc:
+        _retry_while_busy(self, exc, f"fine-tune {run_id}")

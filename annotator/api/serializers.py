@@ -58,7 +58,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = ["id", "name", "description", "created_at", "role", "labels", "default_model", "default_checkpoint",
-                  "auto_repropagate"]
+                  "auto_repropagate", "finetune_every_accepted"]
 
     def get_role(self, project) -> str | None:
         return selectors.role_in(self.context["request"].user, project.pk)

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from annotator.api.views.auth import AuthTokenView
 from annotator.api.views.checkpoints import CheckpointListView
+from annotator.api.views.finetune import FineTuneViewSet, ProjectFineTunesView, ProjectModelView
 from annotator.api.views.health import HealthAliasView, HealthView
 from annotator.api.views.jobs import JobViewSet
 from annotator.api.views.projects import (
@@ -33,6 +34,7 @@ router.register("videos", VideoViewSet, basename="video")
 router.register("tracks", TrackViewSet, basename="track")
 router.register("jobs", JobViewSet, basename="job")
 router.register("comments", CommentViewSet, basename="comment")
+router.register("finetunes", FineTuneViewSet, basename="finetune")
 
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
@@ -45,6 +47,8 @@ urlpatterns = [
     path("projects/<int:pk>/members/", ProjectMembersView.as_view(), name="project-members"),
     path("projects/<int:pk>/videos/", ProjectVideosView.as_view(), name="project-videos"),
     path("projects/<int:pk>/storage/", ProjectStorageView.as_view(), name="project-storage"),
+    path("projects/<int:pk>/model/", ProjectModelView.as_view(), name="project-model"),
+    path("projects/<int:pk>/finetunes/", ProjectFineTunesView.as_view(), name="project-finetunes"),
     path("review/", ReviewQueueView.as_view(), name="review-queue"),
     path("checkpoints/", CheckpointListView.as_view(), name="checkpoints"),
     path("videos/<int:pk>/frames/<int:frame>.jpg", FrameView.as_view(), name="video-frame"),

@@ -1,6 +1,7 @@
 """Data model: one module per domain, re-exported here for Django and callers."""
 
 from annotator.models.checkpoints import ModelCheckpoint, WorkerHeartbeat
+from annotator.models.finetune import FineTuneRun
 from annotator.models.jobs import BatchPropagation, JobTrack, PropagationJob
 from annotator.models.outbox import OutboxMessage
 from annotator.models.projects import Label, Membership, Project
@@ -12,6 +13,7 @@ __all__ = [
     "BatchPropagation",
     "ExportJob",
     "ImportJob",
+    "FineTuneRun",
     "FrameAnnotation",
     "JobTrack",
     "Label",

@@ -16,6 +16,14 @@ class ModelCheckpoint(models.Model):
     config = models.CharField(max_length=8, default="davis", help_text="Tracker config: davis or vot.")
     is_default = models.BooleanField(default=False)
     metrics = models.JSONField(default=dict, blank=True, help_text="Measured J/F, fps, training recipe.")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        help_text="The checkpoint this one was fine-tuned from (services/finetune.py).",
+    )
+    project = models.ForeignKey(
+        "annotator.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="checkpoints",
+        help_text="The project whose accepted tracks it was fine-tuned on; empty for server-wide weights.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -19,6 +19,9 @@ class Project(models.Model):
     auto_repropagate = models.BooleanField(
         default=True, help_text="Re-propagate from a corrected propagated frame to the next manual frames.",
     )
+    finetune_every_accepted = models.PositiveIntegerField(
+        default=0, help_text="Start a fine-tune after this many newly accepted tracks; 0: never by itself.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

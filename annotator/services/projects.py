@@ -25,12 +25,14 @@ def create_project(*, name: str, by, description: str = "", labels: list[str] = 
 
 
 def update_project(*, project: Project, name: str | None = None, description: str | None = None,
-                   auto_repropagate: bool | None = None) -> Project:
-    """Rename or re-describe a project, or switch re-propagation after corrections (services/corrections.py).
+                   auto_repropagate: bool | None = None, finetune_every_accepted: int | None = None) -> Project:
+    """Rename or re-describe a project, switch re-propagation after corrections (services/corrections.py),
+    or set after how many newly accepted tracks a fine-tune starts by itself (services/finetune.py; 0: never).
 
     Labels change through create_label / update_label / delete_label.
     """
-    return _save_changes(project, name=name, description=description, auto_repropagate=auto_repropagate)
+    return _save_changes(project, name=name, description=description, auto_repropagate=auto_repropagate,
+                         finetune_every_accepted=finetune_every_accepted)
 
 
 def delete_project(*, project: Project) -> None:

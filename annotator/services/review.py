@@ -10,6 +10,7 @@ from annotator.choices import ReviewStatus, TrackChange
 from annotator.models import ReviewComment, Track
 from annotator.services import history
 from annotator.services.errors import ServiceError
+from annotator.services.finetune import start_after_accept
 from annotator.services.tracks import bump_version, lock_track
 
 # Allowed moves, and who makes them: annotators submit, reviewers decide.
@@ -24,9 +25,14 @@ def submit_for_review(*, track: Track, version: int, by=None) -> Track:
 
 @transaction.atomic
 def accept_track(*, track: Track, version: int, by=None) -> Track:
-    """Accept a track in review; refused while any of its comments is unresolved."""
-    return _move(track, version, DECIDE_FROM, ReviewStatus.ACCEPTED, TrackChange.ACCEPTED, by=by,
-                 check=_no_unresolved_comments)
+    """Accept a track in review; refused while any of its comments is unresolved.
+
+    When the project fine-tunes every N accepted tracks and this is the Nth, a fine-tune starts.
+    """
+    track = _move(track, version, DECIDE_FROM, ReviewStatus.ACCEPTED, TrackChange.ACCEPTED, by=by,
+                  check=_no_unresolved_comments)
+    start_after_accept(track.video.project)
+    return track
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from tests.e2e.pages import annotation, colour_distance, drag, pixel, to_client,
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-MASK_ALPHA = 0.45  # Canvas.ts MASK_ALPHA: unselected tracks' masks
+MASK_ALPHA = 0.45  # canvas/maskOverlay.ts MASK_ALPHA: unselected tracks' masks
 A_MASK = [60, 45, 25, 25]  # both over the clip's plain background (the square is at x 20..50)
 B_MASK = [110, 45, 25, 25]
 

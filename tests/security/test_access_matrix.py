@@ -44,8 +44,10 @@ from annotator.services import projects as project_services
 from annotator.services import propagation as propagation_services
 from annotator.services import review as review_services
 from annotator.services import transfers
+from annotator.services.finetune import cancel_finetune, start_finetune
 from annotator.services.tracks import create_track
 from tests import clips
+from tests.annotator.finetuning import accepted_clips, starter  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +83,8 @@ def labels_upload(world):
 
 
 # (route name, or route when it has none; method) -> the call. Ids: project, video, track,
-# in_review (a submitted track), label (unused), member (erin), job (finished), comment, export, import.
+# in_review (a submitted track), label (unused), member (erin), job (finished), comment, export, import,
+# finetune (cancelled: P has accepted clips on both sides of the split, so a manager may start another).
 ENDPOINTS = {
     ("auth-token", "post"): Call(PUBLIC, body={"username": "alice", "password": "alice-pw-123"}),
     ("auth-token", "delete"): Call(SIGNED_IN),
@@ -156,6 +159,12 @@ ENDPOINTS = {
     ("job-detail", "get"): Call("read", {"pk": "job"}),
     ("job-cancel", "post"): Call("edit_tracks", {"pk": "job"}),
     ("job-revert", "post"): Call("edit_tracks", {"pk": "job"}),
+    ("project-model", "get"): Call("read", {"pk": "project"}),
+    ("project-model", "post"): Call("manage", {"pk": "project"}, {"checkpoint": None}),
+    ("project-finetunes", "get"): Call("read", {"pk": "project"}),
+    ("project-finetunes", "post"): Call("manage", {"pk": "project"}, {"steps": 3}),
+    ("finetune-detail", "get"): Call("read", {"pk": "finetune"}),
+    ("finetune-cancel", "post"): Call("manage", {"pk": "finetune"}),
 }
 
 
@@ -190,7 +199,7 @@ def test_every_api_route_has_an_expected_access():
 
 
 @pytest.fixture
-def world(cast, ready_video, track, make_user, tmp_path):
+def world(cast, ready_video, track, make_user, tmp_path, starter):
     """Project P with one of everything, plus users erin (annotator in P) and frank (in nothing)."""
     erin, _ = make_user("erin"), make_user("frank")
     member = Membership.objects.create(project=cast.project, user=erin, role=Role.ANNOTATOR)
@@ -207,11 +216,13 @@ def world(cast, ready_video, track, make_user, tmp_path):
     export = transfers.run_export(transfers.start_export(project=cast.project, format="coco", by=cast.carol,
                                                          enqueue=False).pk)
     assert export.status == JobStatus.SUCCEEDED, export.error
+    accepted_clips(cast.project, by=cast.carol, tmp_path=tmp_path)
+    finetune = cancel_finetune(run=start_finetune(project=cast.project, by=cast.carol))
     imported = ImportJob.objects.create(project=cast.project, format="coco", file="", created_by=cast.carol)
     return type("World", (), {
         "project": cast.project.pk, "video": ready_video.pk, "track": track.pk, "in_review": submitted.pk,
         "label": spare.pk, "member": member.pk, "job": job.pk, "comment": comment.pk, "export": export.pk,
-        "import": imported.pk, "clip_bytes": clips.write_video(tmp_path / "new.avi", n=3).read_bytes(),
+        "import": imported.pk, "finetune": finetune.pk, "clip_bytes": clips.write_video(tmp_path / "new.avi", n=3).read_bytes(),
     })
 
 

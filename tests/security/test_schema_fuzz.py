@@ -131,13 +131,15 @@ def _seed(media, tmp_path) -> Seed:
 
     from annotator import masks
     from annotator.choices import JobStatus, Role
-    from annotator.models import Membership
+    from annotator.models import Membership, ModelCheckpoint
+    from annotator.services import finetune as finetune_services
     from annotator.services import projects as project_services
     from annotator.services import propagation as propagation_services
     from annotator.services import review as review_services
     from annotator.services import transfers
     from tests import clips
     from tests.annotator import labelled
+    from tests.annotator.finetuning import accepted_clips
 
     users = get_user_model().objects
     carol, alice, mallory = (users.create_user(username=n, password=PASSWORD) for n in ("carol", "alice", "mallory"))
@@ -158,6 +160,11 @@ def _seed(media, tmp_path) -> Seed:
     import_job = transfers.start_import(project=project, format="coco", by=carol, enqueue=False,
                                         upload=SimpleUploadedFile("labels.zip", archive))
     other = project_services.create_project(name="Q", by=mallory, labels=["car"])
+    # a trainable default model and accepted clips on both sides of the split: a fine-tune may start
+    ModelCheckpoint.objects.create(name="light", file="starter.pth", sha256="0" * 64, variant="light", is_default=True)
+    accepted_clips(project, by=carol, tmp_path=tmp_path)
+    finetune = finetune_services.cancel_finetune(
+        run=finetune_services.start_finetune(project=project, by=carol, enqueue=False))
 
     seed = Seed()
     seed.media_root, seed.pristine_media = media, tmp_path / "pristine-media"
@@ -174,6 +181,7 @@ def _seed(media, tmp_path) -> Seed:
         "jobs": [queued_job.pk, finished_job.pk],
         "exports": [finished_export.pk, queued_export.pk],
         "imports": [import_job.pk],
+        "finetunes": [finetune.pk],
     }
     seed.foreign_ids = {
         "projects": [other.pk], "labels": [other.labels.get().pk], "members": [other.memberships.get().pk],

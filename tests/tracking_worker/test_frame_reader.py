@@ -1,4 +1,7 @@
-"""Frames decode to OpenCV's pixels, faster; bad files give a clear error."""
+"""Frames decode to OpenCV's pixels, faster, ahead of the tracker in bounded memory; bad files give a clear error."""
+
+import threading
+import time
 
 import cv2
 import numpy as np
@@ -30,3 +33,44 @@ def test_a_missing_frame_surfaces_in_order(tmp_path):
     assert next(frames)[0] == 0
     with pytest.raises(FrameReadError, match="00001.jpg"):
         next(frames)
+
+
+def _jpeg_source(count: int):
+    """read_bytes over `count` in-memory JPEGs (frame i is grey level i % 256); it logs each read."""
+    encoded = [cv2.imencode(".jpg", np.full((16, 24, 3), i % 256, np.uint8))[1].tobytes() for i in range(count)]
+    reads: list[str] = []
+
+    def read_bytes(key: str) -> bytes:
+        reads.append(key)
+        return encoded[int(key.split("/")[-1][:5])]
+
+    return [(i, f"videos/1/frames/{i:05d}.jpg") for i in range(count)], read_bytes, reads
+
+
+def test_frames_come_in_order_with_their_pixels():
+    paths, read_bytes, _ = _jpeg_source(30)
+    frames = list(prefetch_frames(paths, depth=3, read_bytes=read_bytes))
+    assert [i for i, _ in frames] == list(range(30))
+    assert [abs(int(f.mean()) - i) <= 1 for i, f in frames] == [True] * 30
+
+
+def test_the_reader_stays_at_most_depth_frames_ahead():
+    paths, read_bytes, reads = _jpeg_source(40)
+    ahead = []
+    for consumed, _ in enumerate(prefetch_frames(paths, depth=4, read_bytes=read_bytes), start=1):
+        time.sleep(0.01)  # a slow tracker: the reader fills its queue meanwhile
+        ahead.append(len(reads) - consumed)
+    assert max(ahead) <= 4 + 1  # the queue, plus the one frame waiting to be put
+    assert max(ahead) >= 3  # it did read ahead
+
+
+def test_closing_the_iterator_stops_the_reader():
+    paths, read_bytes, reads = _jpeg_source(200)
+    frames = prefetch_frames(paths, depth=2, read_bytes=read_bytes)
+    next(frames)
+    frames.close()  # what a cancelled job's loop does when it leaves the `for`
+    done = len(reads)
+    time.sleep(0.2)
+    assert len(reads) == done <= 1 + 2 + 1
+    assert not any(t.name == "frame-prefetch" for t in threading.enumerate())
+

@@ -3,7 +3,6 @@
 import copy
 import dataclasses
 import logging
-import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
@@ -21,6 +20,7 @@ from annotator.services.attempts import gave_up_reason, out_of_attempts
 from annotator.services.batches import take_batch_locks
 from annotator.services.propagation import finish_job, job_finished, requeue_job
 from tracking_worker.frame_reader import prefetch_frames, read_frame
+from tracking_worker.leases import renewing
 from tracking_worker.propagation import fusion
 from tracking_worker.propagation.background import BackgroundWrites
 from tracking_worker.propagation.plan import DirectionPlan, TrackRun, plan_job
@@ -86,24 +86,11 @@ def _run(job_id: int, model_provider) -> None:
 @contextmanager
 def _lease_renewal(job_id: int):
     """Renew the job's heartbeat from a side thread while it runs, however slow each frame is."""
-    stop = threading.Event()
-
     def renew():
-        while not stop.wait(settings.SIAMLABEL_HEARTBEAT_SECONDS / 2):
-            try:
-                PropagationJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
-            except Exception:
-                log.exception("could not renew the lease of job %s", job_id)
-            finally:
-                connection.close()
+        PropagationJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
 
-    thread = threading.Thread(target=renew, daemon=True, name=f"lease-{job_id}")
-    thread.start()
-    try:
+    with renewing(renew, what=f"job {job_id}"):
         yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _release(job_id: int) -> None:
@@ -358,10 +345,7 @@ class _Propagation:
             with transaction.atomic():
                 job = PropagationJob.objects.select_for_update().get(pk=self.job.pk)
                 job.stop_reasons.setdefault(str(step), {}).update(stops)
-                job.heartbeat_at = timezone.now()
-                job.save(update_fields=["stop_reasons", "heartbeat_at"])
-        else:
-            PropagationJob.objects.filter(pk=self.job.pk).update(heartbeat_at=timezone.now())
+                job.save(update_fields=["stop_reasons"])
         return result
 
     def _apply(self, result: FlushResult, stops: dict) -> None:

@@ -29,11 +29,17 @@ from .models import build_model, checkpoint_meta, load_checkpoint_file, load_tra
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def evaluate_model(model, data_dir: Path, *, sequences: list[str] | None = None, progress: bool = True) -> dict:
+def evaluate_model(model, data_dir: Path, *, sequences: list[str] | None = None, progress: bool = True,
+                   device: str = "cpu") -> dict:
     """Return the evaluation report (docs/evaluation.md) of `model` on a dataset, DAVIS config."""
-    config = TrackerConfig.davis(device="cpu")
+    config = TrackerConfig.davis(device=device)
     return summarize(evaluate_tracker(data_dir, lambda: Tracker(model, config), sequences=sequences,
                                       progress=progress))
+
+
+def state_dict_sha256(state: dict[str, torch.Tensor]) -> str:
+    """Return the sha256 of a CPU state dict's names and bytes, in name order."""
+    return hashlib.sha256(b"".join(k.encode() + v.numpy().tobytes() for k, v in sorted(state.items()))).hexdigest()
 
 
 def without_refine_module(model_path: Path):
@@ -77,8 +83,7 @@ def export(model_path: Path, out: Path, eval_data: Path | None, *, progress: boo
             "n_sequences": report["n_sequences"], "protocol": "docs/evaluation.md, TrackerConfig.davis()",
         }
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    meta["state_dict_sha256"] = hashlib.sha256(
-        b"".join(k.encode() + v.numpy().tobytes() for k, v in sorted(state.items()))).hexdigest()
+    meta["state_dict_sha256"] = state_dict_sha256(state)
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": state, "meta": meta}, out)
     size = out.stat().st_size

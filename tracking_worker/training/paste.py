@@ -113,9 +113,11 @@ class PasteSource:
     """Cut-and-paste pairs from annotated clips (flat or DAVIS layout) onto other backgrounds.
 
     Args:
-        root: dataset with one object mask per frame (the first object of each frame is used).
+        root: dataset with object masks (the first object of each frame is used); frames
+            without a mask file (sparse annotation) are never cut from.
         sequences: the clips objects and backgrounds come from (None: all).
-        backgrounds: extra folders of frames (searched recursively), e.g. unannotated clips.
+        backgrounds: extra folders of frames (searched recursively), e.g. unannotated clips;
+            with them, one annotated clip is enough (its object goes onto these frames).
         max_gap: the largest frame distance between the object's template and search views.
         distractor_prob / occluder_prob / blur_prob: chances of each perturbation per pair.
     """
@@ -132,10 +134,10 @@ class PasteSource:
             pairs = [(str(f), str(m)) for f, m in zip(seq.frame_paths, seq.mask_paths) if m is not None]
             if pairs:
                 self.clips.append(pairs)
-        if len(self.clips) < 2:
-            raise ValueError(f"pasting needs at least two annotated clips in {root}")
         self.backgrounds = [str(p) for folder in backgrounds or [] for p in sorted(Path(folder).rglob("*"))
                             if p.suffix.lower() in FRAME_SUFFIXES]
+        if not self.clips or (len(self.clips) < 2 and not self.backgrounds):
+            raise ValueError(f"pasting needs two annotated clips in {root}, or one and background frames")
         self.max_gap, self.min_area = max_gap, min_area
         self.distractor_prob, self.occluder_prob, self.blur_prob = distractor_prob, occluder_prob, blur_prob
         self.max_motion, self.camera = max_motion, camera
@@ -145,7 +147,7 @@ class PasteSource:
 
     def _background(self, rng: np.random.Generator, avoid: int) -> np.ndarray:
         # half from the other clips, half from the background folders (when there are any)
-        if self.backgrounds and rng.random() < 0.5:
+        if self.backgrounds and (len(self.clips) < 2 or rng.random() < 0.5):
             return _read_frame(self.backgrounds[int(rng.integers(len(self.backgrounds)))])
         pick = int(rng.integers(len(self.clips) - 1))
         clip = self.clips[pick if pick < avoid else pick + 1]
@@ -204,6 +206,8 @@ class PasteSource:
         return FramePair(template, template_mask, search, search_mask)
 
     def _random_cutout(self, rng: np.random.Generator, avoid: int) -> _Cutout | None:
+        if len(self.clips) < 2:  # the only clip: another view of its own object
+            return self._cutout(avoid, int(rng.integers(len(self.clips[avoid]))))
         other = int(rng.integers(len(self.clips) - 1))
         other = other if other < avoid else other + 1
         return self._cutout(other, int(rng.integers(len(self.clips[other]))))

@@ -9,7 +9,7 @@ whole network with the mask head's 63x63 output (no refine module), then the ref
 top, the rest frozen. A config lists its stages; each has its own SGD optimiser with warm-up
 and cosine or log-spaced decay. Everything random comes from `cfg.seed` (model init, samples,
 anchor sampling), and a resumed run continues with the very samples the first run would have
-used next.
+used next; `on_step` and `max_seconds` cut a run into such resumable slices (fine-tuning jobs).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,9 +45,21 @@ SAMPLES_PER_STAGE = 10**9  # sample-index offset between stages
 @dataclass
 class TrainResult:
     run_dir: Path
-    model_path: Path
+    model_path: Path  # model.pth when complete, else checkpoint.pth
     step: int
     history: list[dict]
+    complete: bool = True  # False: stopped early (stop_after, max_seconds, on_step); resume it
+
+
+@dataclass
+class StepInfo:
+    """What `train`'s `on_step` callback is told after every optimiser step."""
+
+    step: int  # steps done, all stages together
+    total: int
+    loss: float  # this step's total loss
+    seconds: float  # training time so far, earlier (resumed) calls included
+    seconds_left: float | None  # at this call's pace (None: unknown)
 
 
 def learning_rate(stage: StageConfig, step: int) -> float:
@@ -145,13 +158,19 @@ def _arch(cfg: TrainConfig) -> dict:
 
 def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None = None,
           progress: bool = True, device: str | None = None, dataset: PairDataset | None = None,
-          stop_after: int | None = None) -> TrainResult:
+          stop_after: int | None = None, max_seconds: float | None = None,
+          on_step: Callable[[StepInfo], bool | None] | None = None) -> TrainResult:
     """Run (or resume) every stage of `cfg`; write checkpoints, curves and the final model.
 
     Args:
         dataset: replaces the one built from `cfg.data` (tests, custom sources).
         stop_after: stop once this many steps (in all) are done, checkpointing first, as if
             the run had been interrupted there; resume later with `resume`.
+        max_seconds: stop the same way once this call has trained that long, after at least
+            one step (a bounded slice of a long job).
+        on_step: called after every optimiser step; returning False stops the same way
+            (cancel, or yield to other work). Neither stops a run after its last step: it
+            completes and writes model.pth.
     """
     run_dir = Path(run_dir or cfg.run_dir or "runs/train")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -177,6 +196,7 @@ def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None 
     dataset = dataset if dataset is not None else PairDataset.from_config(cfg.data, cfg.seed)
     meta = base_meta(cfg)
     started = time.perf_counter() - state["seconds"]
+    call_started, call_first_step = time.perf_counter(), state["step"]
     total_steps = sum(s.steps for s in cfg.stages)
     bar = tqdm(total=total_steps, initial=state["step"], disable=not progress, unit="step", dynamic_ncols=True)
     for stage_index in range(state["stage"], len(cfg.stages)):
@@ -214,7 +234,8 @@ def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None 
             optimizer.step()
             state["step"] += 1
             state["stage"], state["stage_step"] = stage_index, stage_step + 1
-            window.append({k: float(terms[k].detach()) for k in TERMS})
+            losses = {k: float(terms[k].detach()) for k in TERMS}
+            window.append(losses)
             bar.update(1)
             if state["step"] % cfg.log_every == 0 or stage_step + 1 == stage.steps:
                 row = {"step": state["step"], "stage": stage.name, "lr": lr,
@@ -225,12 +246,20 @@ def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None 
                 bar.set_postfix(stage=stage.name, total=f"{row['total']:.3f}", score=f"{row['score']:.3f}",
                                 box=f"{row['box']:.3f}", mask=f"{row['mask']:.3f}")
             stopping = stop_after is not None and state["step"] >= stop_after
+            if on_step is not None or max_seconds is not None:
+                now = time.perf_counter()
+                pace = (now - call_started) / (state["step"] - call_first_step)
+                info = StepInfo(state["step"], total_steps, losses["total"], now - started,
+                                pace * (total_steps - state["step"]))
+                wants_more = on_step is None or on_step(info) is not False
+                in_time = max_seconds is None or now - call_started < max_seconds
+                stopping = stopping or (state["step"] < total_steps and not (wants_more and in_time))
             if state["step"] % cfg.checkpoint_every == 0 or stage_step + 1 == stage.steps or stopping:
                 state["seconds"] = time.perf_counter() - started
                 _save_checkpoint(run_dir, model, optimizer, state, meta)
             if stopping:
                 bar.close()
-                return TrainResult(run_dir, run_dir / CHECKPOINT, state["step"], state["history"])
+                return TrainResult(run_dir, run_dir / CHECKPOINT, state["step"], state["history"], complete=False)
         state["stage"], state["stage_step"] = stage_index + 1, 0
         torch.save({"state_dict": model.state_dict(), "meta": {**meta, "steps": state["step"]}},
                    run_dir / f"stage_{stage.name}.pth")

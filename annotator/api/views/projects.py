@@ -36,8 +36,9 @@ class ProjectViewSet(viewsets.ModelViewSet):
         if data.get("default_checkpoint"):
             checkpoint_services.set_project_checkpoint(project=serializer.instance,
                                                        checkpoint=data["default_checkpoint"])
-        if data.get("auto_repropagate") is False:
-            project_services.update_project(project=serializer.instance, auto_repropagate=False)
+        if data.get("auto_repropagate") is False or data.get("finetune_every_accepted"):
+            project_services.update_project(project=serializer.instance, auto_repropagate=data.get("auto_repropagate"),
+                                            finetune_every_accepted=data.get("finetune_every_accepted"))
 
     def perform_update(self, serializer):
         data = serializer.validated_data
@@ -46,7 +47,8 @@ class ProjectViewSet(viewsets.ModelViewSet):
             raise serializers.ValidationError({"labels": f"labels are added at {where}"})
         project_services.update_project(project=serializer.instance, name=data.get("name"),
                                         description=data.get("description"),
-                                        auto_repropagate=data.get("auto_repropagate"))
+                                        auto_repropagate=data.get("auto_repropagate"),
+                                        finetune_every_accepted=data.get("finetune_every_accepted"))
         if "default_checkpoint" in data:
             checkpoint_services.set_project_checkpoint(project=serializer.instance,
                                                        checkpoint=data["default_checkpoint"])

@@ -1,6 +1,6 @@
 """Tracks: annotations, manual edits, propagation, review and comments."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -50,6 +50,7 @@ BUSY = error("the track changed since you read it (`version` holds its current v
 OPTIONAL_VERSION = OpenApiParameter("version", int, description="The track version you last saw; stale: 409.")
 FRAME = OpenApiParameter("frame", int, OpenApiParameter.PATH, description="0-based frame index")
 VERSION = OpenApiParameter("version", int, required=True, description="The track version you last saw.")
+NOT_MODIFIED = OpenApiResponse(description="the frames are still those of the ETag sent in If-None-Match; no body")
 FROM_TO = [OpenApiParameter("from", int, description="first frame (0-based, inclusive)"),
            OpenApiParameter("to", int, description="last frame (inclusive)")]
 
@@ -116,10 +117,13 @@ class TrackViewSet(viewsets.GenericViewSet, generics.RetrieveDestroyAPIView):
         return Response(TrackSerializer(track).data)
 
     @extend_schema(parameters=[*FROM_TO, frame_ranges.ChangedSinceSerializer],
-                   responses=AnnotationSerializer(many=True))
+                   responses={200: AnnotationSerializer(many=True), 304: NOT_MODIFIED})
     @action(detail=True, methods=["get"], pagination_class=None)  # bounded by frame range + Link, frame_ranges.py
     def annotations(self, request, pk=None):
-        """Frames `from`..`to` (inclusive), in order; past 1000 rows, the rest via the `Link: rel="next"` header."""
+        """Frames `from`..`to` (inclusive), in order; past 1000 rows, the rest via the `Link: rel="next"` header.
+
+        Answers carry an ETag: send it back as If-None-Match to get a 304 while the frames are unchanged.
+        """
         return frame_ranges.annotation_range_response(request, self.get_object())
 
     @extend_schema(parameters=FROM_TO, responses=frame_ranges.TrackSummarySerializer)

@@ -89,6 +89,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/finetunes/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A fine-tune's status, progress, evaluation and decision; cancel (managers). */
+        get: operations["finetunes_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/finetunes/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A fine-tune's status, progress, evaluation and decision; cancel (managers). */
+        post: operations["finetunes_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -256,6 +290,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/finetunes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description GET: the project's fine-tunes, newest first. POST: start one (managers); 400 says why it cannot. */
+        get: operations["projects_finetunes_list"];
+        put?: never;
+        /** @description GET: the project's fine-tunes, newest first. POST: start one (managers); 400 says why it cannot. */
+        post: operations["projects_finetunes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/imports/": {
         parameters: {
             query?: never;
@@ -300,6 +352,24 @@ export interface paths {
         get: operations["projects_members_list"];
         put?: never;
         post: operations["projects_members_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/model/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description GET: the model the project uses, its lineage and the last fine-tune. POST: switch it (managers). */
+        get: operations["projects_model_retrieve"];
+        put?: never;
+        /** @description GET: the model the project uses, its lineage and the last fine-tune. POST: switch it (managers). */
+        post: operations["projects_model_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -394,7 +464,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Frames `from`..`to` (inclusive), in order; past 1000 rows, the rest via the `Link: rel="next"` header. */
+        /**
+         * @description Frames `from`..`to` (inclusive), in order; past 1000 rows, the rest via the `Link: rel="next"` header.
+         *
+         *     Answers carry an ETag: send it back as If-None-Match to get a 304 while the frames are unchanged.
+         */
         get: operations["tracks_annotations_list"];
         put?: never;
         post?: never;
@@ -707,6 +781,8 @@ export interface components {
             password: string;
             readonly token: string;
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         /** @description A registered checkpoint, with what was measured for it. */
         Checkpoint: {
             readonly id: number;
@@ -727,6 +803,10 @@ export interface components {
             readonly metrics: unknown;
             /** Format: date-time */
             readonly created_at: string;
+        };
+        CheckpointRef: {
+            readonly id: number;
+            readonly name: string;
         };
         Comment: {
             readonly id: number;
@@ -774,6 +854,13 @@ export interface components {
             /** @description the job re-propagating from this corrected frame to the next manual frames both ways; null when the frame was manual before, the project's auto_repropagate is off, or a job holds the track */
             readonly repropagation: components["schemas"]["Job"] | null;
         };
+        /**
+         * @description * `` - not decided
+         *     * `promoted` - Promoted
+         *     * `not_better` - Not Better
+         * @enum {string}
+         */
+        DecisionEnum: "promoted" | "not_better";
         DeletedFrames: {
             /** @description How many annotations were deleted. */
             deleted: number;
@@ -838,6 +925,58 @@ export interface components {
             /** @description Put the frames in the zip; default: DAVIS yes, others no. */
             include_frames?: boolean | null;
         };
+        FineTuneCreate: {
+            /** @description Training steps; absent: the training code's default. */
+            steps?: number | null;
+        };
+        FineTuneRun: {
+            readonly id: number;
+            readonly project: number;
+            /** @default queued */
+            readonly status: components["schemas"]["FineTuneRunStatusEnum"];
+            readonly steps_done: number;
+            readonly steps_total: number;
+            /** Format: double */
+            readonly loss: number | null;
+            /** Format: double */
+            readonly seconds_left: number | null;
+            /**
+             * Format: double
+             * @description steps_done / steps_total; 1 once done
+             */
+            readonly progress: number;
+            readonly cancel_requested: boolean;
+            readonly decision: components["schemas"]["DecisionEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Why it was promoted or not. */
+            readonly reason: string;
+            /** @description {"old": {...}, "new": {...}}: J, F, JF, quality_auc, score_auc, n_sequences, n_frames, per_sequence on the held-out videos; {} until evaluated */
+            readonly evaluation: unknown;
+            /** @description the model it started from */
+            readonly parent_checkpoint: components["schemas"]["CheckpointRef"] | null;
+            /** @description the fine-tuned model, once written */
+            readonly checkpoint: components["schemas"]["CheckpointRef"] | null;
+            readonly train_videos: number[];
+            readonly heldout_videos: number[];
+            /** @description Trusted (hand-made mask) frames trained on. */
+            readonly frames: number;
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `evaluating` - Evaluating
+         *     * `done` - Done
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        FineTuneRunStatusEnum: "queued" | "running" | "evaluating" | "done" | "failed" | "cancelled";
         /**
          * @description * `coco` - COCO instances
          *     * `youtube-vis` - YouTube-VIS
@@ -1003,6 +1142,17 @@ export interface components {
             name: string;
             colour?: string;
         };
+        /** @description One checkpoint of the chain; steps, frames, train_videos and evaluation are those of its fine-tune. */
+        LineageEntry: {
+            id: number;
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            steps: number | null;
+            frames: number | null;
+            train_videos: number[];
+            evaluation: unknown;
+        };
         /**
          * @description * `area` - area
          *     * `quality` - quality
@@ -1102,6 +1252,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Export"][];
+        };
+        PaginatedFineTuneRunList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["FineTuneRun"][];
         };
         PaginatedImportList: {
             /** @example 123 */
@@ -1259,6 +1424,11 @@ export interface components {
             default_checkpoint?: number | null;
             /** @description Re-propagate from a corrected propagated frame to the next manual frames. */
             auto_repropagate?: boolean;
+            /**
+             * Format: int64
+             * @description Start a fine-tune after this many newly accepted tracks; 0: never by itself.
+             */
+            finetune_every_accepted?: number;
         };
         PatchedTrackUpdate: {
             version?: number;
@@ -1284,7 +1454,51 @@ export interface components {
             default_checkpoint?: number | null;
             /** @description Re-propagate from a corrected propagated frame to the next manual frames. */
             auto_repropagate?: boolean;
+            /**
+             * Format: int64
+             * @description Start a fine-tune after this many newly accepted tracks; 0: never by itself.
+             */
+            finetune_every_accepted?: number;
         };
+        /** @description The model a project's propagations use, where it comes from, its lineage and the last fine-tune. */
+        ProjectModel: {
+            checkpoint: components["schemas"]["ProjectModelCheckpoint"] | null;
+            /**
+             * @description project: the project's own choice; server_default: the server's
+             *
+             *     * `project` - project
+             *     * `server_default` - server_default
+             */
+            source: components["schemas"]["ProjectModelSourceEnum"];
+            /** @description the checkpoint, then its parent, and so on */
+            lineage: components["schemas"]["LineageEntry"][];
+            last_finetune: components["schemas"]["FineTuneRun"] | null;
+            /** @description 0: fine-tunes start only by hand */
+            finetune_every_accepted: number;
+            /** @description tracks accepted since the last fine-tune started */
+            accepted_since_last: number;
+            can_finetune: boolean;
+            cannot_finetune_reason: string;
+        };
+        ProjectModelCheckpoint: {
+            readonly id: number;
+            readonly name: string;
+            readonly variant: components["schemas"]["VariantEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Measured J/F, fps, training recipe. */
+            readonly metrics: unknown;
+        };
+        ProjectModelChoice: {
+            /** @description any registered checkpoint (GET /api/checkpoints/), e.g. the current one's parent; null: the server's default */
+            checkpoint: number | null;
+        };
+        /**
+         * @description * `project` - project
+         *     * `server_default` - server_default
+         * @enum {string}
+         */
+        ProjectModelSourceEnum: "project" | "server_default";
         Propagate: {
             frame: number;
             /** @default forward */
@@ -2046,6 +2260,122 @@ export interface operations {
             };
             /** @description the export has not succeeded, or its file is gone */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    finetunes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this fine tune run. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FineTuneRun"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    finetunes_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this fine tune run. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FineTuneRun"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your role in this project does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3478,6 +3808,158 @@ export interface operations {
             };
         };
     };
+    projects_finetunes_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFineTuneRunList"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_finetunes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FineTuneCreate"];
+                "application/x-www-form-urlencoded": components["schemas"]["FineTuneCreate"];
+                "multipart/form-data": components["schemas"]["FineTuneCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FineTuneRun"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your role in this project does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a fine-tune of the project is queued or running; `finetune_id` names it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     projects_imports_list: {
         parameters: {
             query?: {
@@ -3923,6 +4405,135 @@ export interface operations {
             };
             /** @description too many members added (SIAMLABEL_THROTTLE_MEMBER_ADD); wait Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_model_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectModel"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for a moment (a restart). `maybe_saved: false`: nothing was saved; send the request again after `Retry-After`. `maybe_saved: true` (the database went away during the commit, or after an upload was stored): the change may have landed; read it again before resending. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_model_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectModelChoice"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProjectModelChoice"];
+                "multipart/form-data": components["schemas"]["ProjectModelChoice"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectModel"];
+                };
+            };
+            /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid: send `Authorization: Token <key>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your role in this project does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads (or the body cannot be parsed as it). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4561,6 +5172,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Annotation"][];
                 };
+            };
+            /** @description the frames are still those of the ETag sent in If-None-Match; no body */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The input is invalid or breaks a rule: `detail` says why, `errors` holds the field errors. */
             400: {

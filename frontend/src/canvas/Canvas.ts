@@ -9,13 +9,18 @@
  *   canvas.events.on("canvas.edited", ({ trackId, frame, mask }) => save(...));
  *
  * It knows nothing of HTTP or the store: data in through setters, events out (see events.ts).
+ * The element and its redraws are canvasStack.ts; which masks are drawn how, maskOverlay.ts;
+ * which track a click or an edit aims at, trackTargets.ts.
  */
 import { EventBus, type CanvasEvents } from "../events";
-import { boxCorners, fitView, imageToScreen, pointInPolygon, zoomAt, type Point, type View } from "./geometry";
-import { packColour, runsContain, type RasterEntry } from "./maskRaster";
+import { fitView, imageToScreen, zoomAt, type Point, type View } from "./geometry";
+import { CanvasStack } from "./canvasStack";
+import { packColour } from "./maskRaster";
+import { rasterEntries, SELECTED_MASK_ALPHA } from "./maskOverlay";
 import { bindPointer } from "./pointer";
 import { encodeCounts, maskFromRuns, runsArea, runsFromMask } from "./rle";
 import type { Rect } from "./stamp";
+import { editRefusal, pickTrack } from "./trackTargets";
 import { BoxLayer } from "./layers/BoxLayer";
 import { FrameLayer } from "./layers/FrameLayer";
 import { InteractionLayer } from "./layers/InteractionLayer";
@@ -29,9 +34,6 @@ import { ScribbleTool } from "./tools/ScribbleTool";
 import type { MaskEdit, Tool, ToolHost } from "./tools/Tool";
 import type { CanvasTrack, LayerToggles, ToolName } from "./types";
 
-export const MASK_ALPHA = 0.45;
-export const SELECTED_MASK_ALPHA = 0.6;
-
 export class Canvas implements ToolHost {
   readonly events = new EventBus<CanvasEvents>();
   readonly element: HTMLDivElement;
@@ -39,11 +41,9 @@ export class Canvas implements ToolHost {
   imageH = 1;
   frame = 0;
   brushSize = 8;
-  private base: HTMLCanvasElement; // frame + masks
-  private top: HTMLCanvasElement; // boxes + tool preview; receives the pointer
+  private stack: CanvasStack;
   private viewState: View = { scale: 1, offsetX: 0, offsetY: 0 };
   private userMovedView = false;
-  private dpr = 1;
   private tracks: CanvasTrack[] = [];
   private toggles: LayerToggles = { masks: true, boxes: true, rotatedBoxes: true };
   private frameLayer = new FrameLayer();
@@ -53,36 +53,32 @@ export class Canvas implements ToolHost {
   private tools: Record<ToolName, Tool>;
   private tool: Tool;
   private maskCount = 0;
-  private pending = { base: false, top: false, frame: 0 };
-  private resizeObserver: ResizeObserver;
-  private busy: HTMLDivElement;
 
   constructor(host: HTMLElement) {
-    this.element = document.createElement("div");
-    this.element.className = "canvas-host";
-    this.base = this.layer("frame-layer");
-    this.top = this.layer("ui-layer");
-    this.top.tabIndex = 0;
-    this.busy = document.createElement("div");
-    this.busy.className = "canvas-busy";
-    this.busy.hidden = true;
-    this.element.append(this.busy);
-    host.append(this.element);
+    this.stack = new CanvasStack(host, {
+      base: (ctx, dpr) => this.drawBase(ctx, dpr),
+      top: (ctx, dpr) => {
+        this.boxLayer.draw(ctx, this.viewState, dpr, this.tracks, this.toggles);
+        this.interaction.draw(ctx, this.viewState, dpr, this.tool);
+      },
+      resized: () => {
+        if (!this.userMovedView) this.fit();
+      },
+    });
+    this.element = this.stack.element;
     this.tools = {
       pan: new PanTool(this), box: new BoxTool(this), brush: new BrushTool(this), eraser: new EraserTool(this),
       scribble: new ScribbleTool(this), polygon: new PolygonTool(this),
     };
     this.tool = this.tools.pan;
-    bindPointer(this.top, {
+    bindPointer(this.stack.top, {
       view: () => this.viewState,
       setView: (v) => this.setView(v),
       tool: () => this.tool,
       inside: (p) => p.x >= 0 && p.y >= 0 && p.x < this.imageW && p.y < this.imageH,
       emit: (type, payload) => this.emit(type, payload),
     });
-    this.resizeObserver = new ResizeObserver(() => this.resize());
-    this.resizeObserver.observe(this.element);
-    this.resize();
+    this.stack.start();
   }
 
   // ---- data in ----
@@ -121,7 +117,7 @@ export class Canvas implements ToolHost {
     if (this.tools[name] === this.tool) this.tool.cancel();
     else this.tool.leave(); // the polygon tool keeps its edits as it goes
     this.tool = this.tools[name];
-    this.top.style.cursor = this.tool.cursor;
+    this.stack.top.style.cursor = this.tool.cursor;
     this.requestRender();
   }
 
@@ -143,9 +139,7 @@ export class Canvas implements ToolHost {
 
   /** Show (or with null, hide) a busy badge over the canvas, e.g. while a refine runs on the server. */
   setBusy(text: string | null): void {
-    this.busy.hidden = text === null;
-    this.busy.textContent = text ?? "";
-    this.element.toggleAttribute("data-busy", text !== null);
+    this.stack.setBusy(text);
   }
 
   /** Abandon the gesture in progress; true when there was one. */
@@ -197,29 +191,14 @@ export class Canvas implements ToolHost {
   }
 
   pick(p: Point): number | null {
-    const x = Math.floor(p.x), y = Math.floor(p.y);
-    if (x < 0 || y < 0 || x >= this.imageW || y >= this.imageH) return null;
-    for (const t of [...this.tracks].reverse()) {
-      const a = t.annotation;
-      if (!t.visible || !a) continue;
-      if (a.runs && this.toggles.masks && runsContain(a.runs, x * this.imageH + y)) return t.id;
-      if (a.bbox && pointInPolygon(p, boxCorners(a.bbox))) return t.id;
-    }
-    return null;
+    return pickTrack(this.tracks, p, this.imageW, this.imageH, this.toggles.masks);
   }
 
   editableTrack(): CanvasTrack | null {
-    const track = this.selectedTrack();
-    if (!track) {
-      this.emit("canvas.refused", { reason: "select a track first (click it in the list or press 1-9)" });
-      return null;
-    }
-    if (track.locked || !track.visible) {
-      const why = track.locked ? "is locked; unlock it in the track list to edit" : "is hidden; show it to edit";
-      this.emit("canvas.refused", { reason: `${track.label} #${track.objectId} ${why}` });
-      return null;
-    }
-    return track;
+    const track = this.selectedTrack(), reason = editRefusal(track);
+    if (reason === null) return track;
+    this.emit("canvas.refused", { reason });
+    return null;
   }
 
   beginMaskEdit(): MaskEdit | null {
@@ -227,7 +206,7 @@ export class Canvas implements ToolHost {
     if (!track) return null;
     const runs = track.annotation?.runs;
     const mask = runs ? maskFromRuns(runs, this.imageH, this.imageW) : new Uint8Array(this.imageW * this.imageH);
-    this.maskLayer.beginEdit(this.rasterEntries(track.id));
+    this.maskLayer.beginEdit(rasterEntries(this.tracks, this.toggles, track.id));
     return { trackId: track.id, frame: this.frame, mask, colour: packColour(track.colour, SELECTED_MASK_ALPHA) };
   }
 
@@ -263,82 +242,32 @@ export class Canvas implements ToolHost {
   }
 
   requestRender(base = false): void {
-    this.pending.base ||= base;
-    this.pending.top = true;
-    if (!this.pending.frame) this.pending.frame = requestAnimationFrame(() => this.render());
-  }
-
-  destroy(): void {
-    cancelAnimationFrame(this.pending.frame);
-    this.resizeObserver.disconnect();
-    this.events.clear();
-    this.element.remove();
-  }
-
-  // ---- internals ----
-  private layer(className: string): HTMLCanvasElement {
-    const c = document.createElement("canvas");
-    c.className = className;
-    this.element.append(c);
-    return c;
-  }
-
-  private rasterEntries(exceptTrack?: number): RasterEntry[] {
-    if (!this.toggles.masks) return [];
-    const entries: RasterEntry[] = [];
-    // the selected track goes last, so it is drawn on top
-    const ordered = [...this.tracks].sort((a, b) => Number(a.selected) - Number(b.selected));
-    for (const t of ordered) {
-      const runs = t.annotation?.runs;
-      if (!t.visible || !runs || t.id === exceptTrack) continue;
-      entries.push({ runs, colour: packColour(t.colour, t.selected ? SELECTED_MASK_ALPHA : MASK_ALPHA) });
-    }
-    return entries;
-  }
-
-  private composeMasks(): void {
-    if (this.tool.isInProgress()) return;
-    const entries = this.rasterEntries();
-    this.maskCount = entries.length;
-    this.maskLayer.compose(entries);
-  }
-
-  private resize(): void {
-    const { width, height } = this.element.getBoundingClientRect();
-    this.dpr = window.devicePixelRatio || 1;
-    for (const c of [this.base, this.top]) {
-      c.width = Math.max(1, Math.round(width * this.dpr));
-      c.height = Math.max(1, Math.round(height * this.dpr));
-    }
-    if (!this.userMovedView) this.fit();
-    this.requestRender(true);
-  }
-
-  private render(): void {
-    this.pending.frame = 0;
-    if (this.pending.base) this.renderBase();
-    if (this.pending.top) this.renderTop();
-    this.pending.base = this.pending.top = false;
+    this.stack.requestRender(base);
   }
 
   /** Draw frame and masks now (also used by benchmarks). */
   renderBase(): void {
-    const ctx = this.base.getContext("2d")!;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = "#0d0e11";
-    ctx.fillRect(0, 0, this.base.width, this.base.height);
-    this.frameLayer.draw(ctx, this.viewState, this.dpr, this.imageW, this.imageH);
-    this.maskLayer.draw(ctx, this.viewState, this.dpr);
+    this.stack.renderBase();
+  }
+
+  destroy(): void {
+    this.stack.destroy();
+    this.events.clear();
+  }
+
+  // ---- internals ----
+  private composeMasks(): void {
+    if (this.tool.isInProgress()) return;
+    const entries = rasterEntries(this.tracks, this.toggles);
+    this.maskCount = entries.length;
+    this.maskLayer.compose(entries);
+  }
+
+  private drawBase(ctx: CanvasRenderingContext2D, dpr: number): void {
+    this.frameLayer.draw(ctx, this.viewState, dpr, this.imageW, this.imageH);
+    this.maskLayer.draw(ctx, this.viewState, dpr);
     // what is on screen, for end-to-end tests: the frame, and how many masks were drawn over it
     if (this.frameLayer.hasFrame) this.element.dataset.renderedFrame = String(this.frame);
     this.element.dataset.maskCount = String(this.maskCount);
-  }
-
-  private renderTop(): void {
-    const ctx = this.top.getContext("2d")!;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this.top.width, this.top.height);
-    this.boxLayer.draw(ctx, this.viewState, this.dpr, this.tracks, this.toggles);
-    this.interaction.draw(ctx, this.viewState, this.dpr, this.tool);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * /projects/{id}/settings/: the project's name and description, its labels and its members.
+ * /projects/{id}/settings/: the project's name and description, its labels, its members and its model.
  * Managers change them; other members see them read-only (the server refuses their writes anyway).
  */
 import { api, type Project } from "../api/client";
@@ -7,9 +7,12 @@ import type { Page } from "../router";
 import { h, toast } from "../ui/dom";
 import { LabelsPanel } from "./LabelsPanel";
 import { MembersPanel } from "./MembersPanel";
+import { ModelPanel } from "./ModelPanel";
 import { storageLine } from "./storageLine";
 
 export class ProjectSettingsPage implements Page {
+  private model: ModelPanel | null = null;
+
   constructor(private projectId: number) {}
 
   async mount(root: HTMLElement): Promise<void> {
@@ -24,6 +27,7 @@ export class ProjectSettingsPage implements Page {
       crumb.textContent = p.name;
     };
     renamed(project);
+    this.model = new ModelPanel(project.id, manager);
     root.append(h("div", { class: "page settings-page" },
       h("p", { class: "crumbs" }, h("a", { href: "/projects/", "data-link": "" }, "Projects"), " / ", crumb, " / Settings"),
       title,
@@ -31,11 +35,14 @@ export class ProjectSettingsPage implements Page {
       autoRepropagate(project, manager),
       new LabelsPanel(project.id, labels, manager).el,
       new MembersPanel(project.id, members, manager).el,
+      this.model.el,
       // managers only: the server refuses others (docs/permissions.md)
       manager ? storageLine(await api.getStorage(project.id)) : null));
   }
 
-  unmount(): void {}
+  unmount(): void {
+    this.model?.stop();
+  }
 }
 
 /** The re-propagation after a correction (docs/propagation.md), on by default. */

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Api, Track } from "../api/client";
 import { EventBus, type AppEvents } from "../events";
-import { AnnotationStore, TrackLockedError } from "./annotations";
+import { AnnotationStore } from "./annotations";
+import { TrackLockedError } from "./trackState";
 
 function storeWith(track: Partial<Track>, api: Partial<Api>) {
   const bus = new EventBus<AppEvents>();

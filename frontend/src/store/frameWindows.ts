@@ -2,7 +2,7 @@
  * Which windows of frames a track holds in the browser: the workspace loads a track's full
  * annotations (masks, boxes) window by window around the frame on screen, prefetches the
  * neighbours, and drops the farthest windows past a cap so memory stays bounded on long videos.
- * The whole-track picture (the timeline) comes from the light summary instead (store/annotations.ts).
+ * The whole-track picture (the timeline) comes from the light summary instead (store/frameBooks.ts).
  *
  *   const windows = new FrameWindows(frameCount);
  *   for (const i of windows.missing(frame)) { load(windows.range(i)); windows.add(i); }

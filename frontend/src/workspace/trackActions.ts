@@ -5,7 +5,7 @@
  * hand-made ones), so their dialogs say so, and they drop the track's undo entries.
  */
 import { ApiError, ConflictError } from "../api/client";
-import type { TrackState } from "../store/annotations";
+import type { TrackState } from "../store/trackState";
 import { deleteFramesCommand, outsideCommand } from "../store/commands";
 import type { Command } from "../store/history";
 import { isOutside } from "../store/outside";

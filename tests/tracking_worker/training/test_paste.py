@@ -1,5 +1,7 @@
 """Cut-and-paste pairs: the object lands where its mask says, on another clip's background."""
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -79,6 +81,19 @@ def test_config_entry_builds_the_source(clips):
     assert isinstance(source, PasteSource) and len(source.clips) == 2
 
 
-def test_one_clip_is_not_enough(clips):
-    with pytest.raises(ValueError, match="at least two"):
+def test_one_clip_is_not_enough_without_background_frames(clips):
+    with pytest.raises(ValueError, match="two annotated clips"):
         PasteSource(clips, sequences=["red"])
+
+
+def test_one_sparsely_annotated_clip_pastes_onto_background_frames(clips):
+    for index in (1, 3):  # frames 0, 2 and 4 keep their masks (trusted), 1 and 3 have none
+        (clips / "red" / "masks" / f"{index:05d}.png").unlink()
+    source = PasteSource(clips, sequences=["red"], backgrounds=[str(clips / "blue" / "frames")],
+                         occluder_prob=1.0, distractor_prob=1.0, min_area=50)
+    assert [Path(mask).stem for _, mask in source.clips[0]] == ["00000", "00002", "00004"]
+    pairs = [p for i in range(10) if (p := source.sample(np.random.default_rng([6, i]))) is not None]
+    assert len(pairs) >= 5
+    for pair in pairs:  # the red object, on a frame of the blue clip
+        assert (pair.template_bgr[pair.template_mask > 0][:, 2] > 200).mean() > 0.8
+        assert (pair.template_bgr[..., 0] > 200).any()

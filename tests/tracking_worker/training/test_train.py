@@ -119,3 +119,32 @@ def test_unknown_config_keys_are_errors():
         parse_config(TINY.replace("STEPS1", "1").replace("STEPS2", "1") + "stepz: 3\n")
     with pytest.raises(ValueError, match="unknown stage keys"):
         parse_config(TINY.replace("STEPS1", "1, lr_typo: 3").replace("STEPS2", "1"))
+
+
+def test_a_run_stopped_by_on_step_or_max_seconds_resumes_to_the_uninterrupted_weights(tmp_path):
+    data = PairDataset([(SyntheticPairSource(width=160, height=120), 1.0)], seed=1)
+    cfg = tiny_config(4, 2)
+    whole = train(cfg, run_dir=tmp_path / "whole", progress=False, dataset=data)
+    seen = []
+
+    def stop_at_two(info):
+        seen.append(info)
+        return info.step < 2
+
+    cut = train(cfg, run_dir=tmp_path / "cut", progress=False, dataset=data, on_step=stop_at_two)
+    assert (cut.step, cut.complete) == (2, False)
+    assert [i.step for i in seen] == [1, 2] and {i.total for i in seen} == {6}
+    assert all(np.isfinite(i.loss) and i.seconds_left >= 0 for i in seen)
+    resume = tmp_path / "cut" / "checkpoint.pth"
+    sliced = train(cfg, run_dir=tmp_path / "cut", progress=False, dataset=data, resume=resume, max_seconds=0)
+    assert (sliced.step, sliced.complete) == (3, False)  # a zero budget still makes one step
+    # always False: one step per call, but the last step is never cut: that call completes
+    steps = []
+    while not (resumed := train(cfg, run_dir=tmp_path / "cut", progress=False, dataset=data, resume=resume,
+                                on_step=lambda info: False)).complete:
+        steps.append(resumed.step)
+    assert steps == [4, 5] and resumed.step == 6 and resumed.model_path.name == "model.pth"
+    a = torch.load(whole.model_path, weights_only=True)["state_dict"]
+    b = torch.load(resumed.model_path, weights_only=True)["state_dict"]
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=1e-4, atol=1e-5, msg=key)
