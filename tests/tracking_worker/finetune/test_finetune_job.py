@@ -11,8 +11,10 @@ from tests.annotator.labelled import add_clip
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-STEPS = 8
-KILL_STEPS = 5
+# enough steps that training outlasts a few 1 s slices even on a quiet machine, where a step of
+# batch 2 takes ~0.3 s: the propagation job must be seen to finish while training still has steps left
+STEPS = 24
+KILL_STEPS = 12
 # a tiny budget: batch 2, slices of ~1 s so the run yields the queue and resumes between slices
 TINY = {"SIAMLABEL_FINETUNE_BATCH_SIZE": "2", "SIAMLABEL_FINETUNE_SLICE_SECONDS": "1"}
 
@@ -36,7 +38,7 @@ def test_a_fine_tune_trains_in_a_worker_evaluates_both_models_and_applies_its_de
     assert FineTuneRun.objects.get(pk=run_id).steps_done < STEPS, "propagation waited for the training"
     assert job.frames_done > 0
 
-    run = wait_for(lambda: _ended(run_id), 110, "the fine-tune to end", worker)
+    run = wait_for(lambda: _ended(run_id), 180, "the fine-tune to end", worker)
     assert run.status == "done", f"{run.error}\n{worker.log_tail()}"
     assert run.steps_done == run.steps_total == STEPS and run.loss is not None
     assert run.slice_no >= 2, "slices of ~1 s: the run yielded the queue and resumed"
