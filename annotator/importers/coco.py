@@ -29,6 +29,7 @@ from annotator.importers.base import (
     outside_frames,
 )
 from annotator.importers.jsonstream import JsonDocument, Survey
+from annotator.importers.problems import Problems
 
 ANNOTATION_FILE = "annotations/instances.json"
 IMAGES_DIR = "images"
@@ -73,53 +74,68 @@ class CocoImporter(JsonLabelsImporter):
         check_categories(survey.peeked, categories, self.target)
         total = survey.lengths["annotations"]
 
-        collector = TrackCollector(self.target)
+        collector, problems = TrackCollector(self.target), Problems()
         for n, annotation in enumerate(document.items("annotations"), start=1):
-            where = f"annotation {annotation.get('id', n) if isinstance(annotation, dict) else n}"
-            if not isinstance(annotation, dict) or annotation.get("image_id") not in frames:
-                raise ArchiveError(f"{where}: its image_id is not one of the file's images")
-            video, frame_index = frames[annotation["image_id"]]
-            where = f"{where} (video '{video.name}', frame {frame_index})"
-            attributes = annotation.get("attributes") if isinstance(annotation.get("attributes"), dict) else {}
-            track = collector.track(
-                video, object_id=attributes.get("track_id", annotation.get("instance_id")),
-                label=category_of(annotation, categories, where), where=where,
-            )
-            collector.add(track, self._frame(annotation, attributes, video, frame_index, where), where)
+            with problems.item():
+                self._annotation(annotation, n, frames, categories, collector)
             if n % 500 == 0:
                 on_progress(n / total)
+        problems.raise_if_any()
         self._outside(videos, categories, collector)
         on_progress(1.0)
         return collector.videos()
 
+    def _annotation(self, annotation, n: int, frames: dict, categories: dict, collector: TrackCollector) -> None:
+        where = f"annotation {annotation.get('id', n) if isinstance(annotation, dict) else n}"
+        if not isinstance(annotation, dict) or annotation.get("image_id") not in frames:
+            raise ArchiveError(f"{where}: its image_id is not one of the file's images")
+        video, frame_index = frames[annotation["image_id"]]
+        where = f"{where} (video '{video.name}', frame {frame_index})"
+        attributes = annotation.get("attributes") if isinstance(annotation.get("attributes"), dict) else {}
+        track = collector.track(
+            video, object_id=attributes.get("track_id", annotation.get("instance_id")),
+            label=category_of(annotation, categories, where), where=where,
+        )
+        collector.add(track, self._frame(annotation, attributes, video, frame_index, where), where)
+
     def _frames(self, images: list, video_names: dict, source: str) -> dict:
         """Return {image id: (target video, frame index)}; check videos, sizes and frame numbers."""
-        located = {}
+        located, problems = {}, Problems()
         for image in images:
-            if not isinstance(image, dict) or "id" not in image:
-                raise ArchiveError(f"{source}: every image needs an id")
-            file_name = str(image.get("file_name", ""))
-            name = video_names.get(image.get("video_id")) or PurePosixPath(file_name).parent.name
-            if not name:
-                raise ArchiveError(
-                    f"image {image['id']} ('{file_name}') names no video: give it a video_id from a 'videos' "
-                    "list, or a file_name '<video>/<frame>.jpg'"
-                )
-            index = image.get("frame_index", image.get("frame_id"))
-            if index is None:
-                index = frame_number(file_name)
-            if not isinstance(index, int) or isinstance(index, bool):
-                raise ArchiveError(f"image {image['id']} ('{file_name}') has no frame_index and no frame number")
-            located[image["id"]] = (name, index, image)
+            with problems.item():
+                name, index = self._locate(image, video_names, source)
+                located[image["id"]] = (name, index, image)
+        problems.raise_if_any()
         videos = self.target.resolve_videos(name for name, _, _ in located.values())
         frames = {}
         for image_id, (name, index, image) in located.items():
-            video: TargetVideo = videos[name]
-            where = f"image {image_id} ('{image.get('file_name', '')}')"
-            if "width" in image or "height" in image:
-                video.check_size(image.get("width"), image.get("height"), where)
-            frames[image_id] = (video, video.check_frame(index, where))
+            with problems.item():
+                video: TargetVideo = videos[name]
+                where = f"image {image_id} ('{image.get('file_name', '')}')"
+                if "width" in image or "height" in image:
+                    video.check_size(image.get("width"), image.get("height"), where)
+                frames[image_id] = (video, video.check_frame(index, where))
+        problems.raise_if_any()
         return frames
+
+    @staticmethod
+    def _locate(image, video_names: dict, source: str) -> tuple[str, int]:
+        """Return (video name, frame index) of one `images` entry."""
+        if not isinstance(image, dict) or "id" not in image:
+            raise ArchiveError(f"{source}: every image needs an id")
+        file_name = str(image.get("file_name", ""))
+        name = video_names.get(image.get("video_id")) or PurePosixPath(file_name).parent.name
+        if not name:
+            raise ArchiveError(
+                f"image {image['id']} ('{file_name}') names no video: give it a video_id from a 'videos' "
+                "list, or a file_name '<video>/<frame>.jpg'"
+            )
+        index = image.get("frame_index", image.get("frame_id"))
+        if index is None:
+            index = frame_number(file_name)
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise ArchiveError(f"image {image['id']} ('{file_name}') has no frame_index and no frame number")
+        return name, index
 
     def _outside(self, videos: list, categories: dict, collector: TrackCollector) -> None:
         """Add the outside frames that videos[].outside lists to their tracks."""

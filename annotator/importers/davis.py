@@ -28,6 +28,7 @@ from annotator.importers.base import (
     mask_frame,
     outside_frames,
 )
+from annotator.importers.problems import Problems
 from formats.davis import VOID_ID, read_id_png
 
 MASKS_DIR = "Annotations"
@@ -89,32 +90,19 @@ class DavisImporter(Importer):
             if self.target.default_label is None:
                 raise ArchiveError("the project has no labels: create one for the imported objects first")
 
-            collector = TrackCollector(self.target)
+            collector, problems = TrackCollector(self.target), Problems()
             total, done = sum(len(m) for m in mask_files.values()), 0
             for seq, pngs in sorted(mask_files.items()):
                 video = videos[seq]
                 indices = self._frame_indices(seq, pngs, frame_files.get(seq), video)
                 objects: dict[int, list[ImportedFrame]] = {}
                 for stem, entry in sorted(pngs.items(), key=lambda kv: indices[kv[0]]):
-                    where = entry
-                    try:
-                        ids = read_id_png(io.BytesIO(archive.read(entry)))
-                    except (OSError, ValueError) as exc:
-                        raise ArchiveError(f"{entry} is not a readable id mask: {exc}") from exc
-                    if ids.shape != (video.height, video.width):
-                        raise ArchiveError(
-                            f"{entry} is {ids.shape[1]}x{ids.shape[0]}, but video '{video.name}' is "
-                            f"{video.width}x{video.height}"
-                        )
-                    for value in np.unique(ids):
-                        if value == 0:
-                            continue
-                        if value > MAX_OBJECT_ID and value != VOID_ID:
-                            raise ArchiveError(f"{entry}: object id {value} is above {MAX_OBJECT_ID}")
-                        frame = mask_frame(indices[stem], ids == value, video, where)
-                        objects.setdefault(int(value), []).append(frame)
+                    with problems.item():
+                        for value, frame in self._mask_frames(archive, entry, indices[stem], video):
+                            objects.setdefault(value, []).append(frame)
                     done += 1
                     on_progress(done / total)
+                problems.raise_if_any()
                 if set(objects) == {VOID_ID}:
                     objects = {1: objects[VOID_ID]}  # a binary 0/255 sequence: one object
                 objects.pop(VOID_ID, None)
@@ -126,6 +114,26 @@ class DavisImporter(Importer):
                     for frame in frames:
                         collector.add(track, frame, f"{seq} object {object_id}")
             return collector.videos()
+
+    @staticmethod
+    def _mask_frames(archive: Archive, entry: str, frame_index: int, video) -> list[tuple[int, ImportedFrame]]:
+        """Return (object id, frame) for each object of one id-mask PNG."""
+        try:
+            ids = read_id_png(io.BytesIO(archive.read(entry)))
+        except (OSError, ValueError) as exc:
+            raise ArchiveError(f"{entry} is not a readable id mask: {exc}") from exc
+        if ids.shape != (video.height, video.width):
+            raise ArchiveError(
+                f"{entry} is {ids.shape[1]}x{ids.shape[0]}, but video '{video.name}' is {video.width}x{video.height}"
+            )
+        found = []
+        for value in np.unique(ids):
+            if value == 0:
+                continue
+            if value > MAX_OBJECT_ID and value != VOID_ID:
+                raise ArchiveError(f"{entry}: object id {value} is above {MAX_OBJECT_ID}")
+            found.append((int(value), mask_frame(frame_index, ids == value, video, entry)))
+        return found
 
     @staticmethod
     def _sequence_map(archive: Archive, root: str | None, file: str, values: str) -> tuple[str, dict]:

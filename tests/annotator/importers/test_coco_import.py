@@ -96,3 +96,22 @@ def test_a_bad_video_anywhere_means_nothing_is_imported(cast, ready_video, tmp_p
     job = import_archive(cast.project, "coco", json.dumps(doc).encode(), "instances.json")
     assert job.status == "failed" and "annotation 2 (video 'second', frame 0)" in job.error
     assert not Track.objects.filter(video__project=cast.project).exists()
+
+
+def test_one_refusal_names_every_bad_annotation(cast, ready_video):
+    # a file fixed by hand should not reveal its problems one upload at a time
+    doc = coco([image(0), image(1), image(15)], [
+        {"id": 1, "image_id": 1, "category_id": 7, "bbox": [150, 1, 20, 5]},
+        {"id": 2, "image_id": 2, "category_id": 7, "bbox": [1, 1, 5, 5]},
+        {"id": 3, "image_id": 99, "category_id": 7, "bbox": [1, 1, 5, 5]},
+    ])
+    job = import_archive(cast.project, "coco", json.dumps(doc).encode(), "instances.json")
+    assert job.status == "failed" and job.error.startswith("image 16 ('clip/00015.jpg'): frame 15 is missing")  # images first
+
+    doc["images"].pop()
+    job = import_archive(cast.project, "coco", json.dumps(doc).encode(), "instances.json")
+    assert job.status == "failed"
+    assert job.error.startswith("2 problems: annotation 1 (video 'clip', frame 0)")
+    assert "lies outside the 160x120 frame" in job.error
+    assert "annotation 3: its image_id is not one of the file's images" in job.error
+    assert not Track.objects.filter(video=ready_video).exists()
