@@ -53,12 +53,14 @@ def _flush_outbox() -> None:
 
 
 def _requeue_orphans(lease_seconds: int) -> None:
-    from annotator.services.propagation import requeue_orphaned_jobs
+    from annotator.services.propagation import requeue_orphaned_jobs, start_waiting_jobs
 
     from annotator.services.finetune import requeue_orphaned_finetunes
 
     for job_id in requeue_orphaned_jobs(lease_seconds=lease_seconds):
         log.warning("job %s lost its worker; sent it again to resume", job_id)
+    for job_id in start_waiting_jobs():
+        log.warning("job %s waited for a track whose job ended without sending it; sent it now", job_id)
     for run_id in requeue_orphaned_finetunes(lease_seconds=lease_seconds):
         log.warning("fine-tune %s lost its worker; sent its slice again to resume", run_id)
 

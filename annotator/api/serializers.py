@@ -243,6 +243,10 @@ class JobSerializer(serializers.ModelSerializer):
         help_text='per direction ("1" forward, "-1" backward), per track id: why its run stopped early',
     )
     seconds_left = serializers.FloatField(read_only=True, allow_null=True)
+    waiting_for_track = serializers.BooleanField(
+        source="waits_for_track", read_only=True,
+        help_text="queued behind another job holding its track; it is sent to a worker when that job ends",
+    )
     model = ModelSummarySerializer(source="checkpoint", read_only=True, allow_null=True,
                                    help_text="the weights the job runs with")
 
@@ -250,7 +254,7 @@ class JobSerializer(serializers.ModelSerializer):
         model = PropagationJob
         fields = ["id", "video", "tracks", "start_frame", "direction", "precision", "fusion", "status", "progress",
                   "frames_done",
-                  "frames_total", "fps", "seconds_left", "attempts", "error", "cancel_requested", "checkpoint",
+                  "frames_total", "fps", "seconds_left", "waiting_for_track", "attempts", "error", "cancel_requested", "checkpoint",
                   "checkpoint_sha256", "model", "stop_reasons", "batch", "created_at", "started_at", "finished_at"]
         read_only_fields = fields
         extra_kwargs = {
@@ -267,7 +271,8 @@ class CorrectionSavedSerializer(AnnotationSavedSerializer):
     repropagation = JobSerializer(
         read_only=True, allow_null=True, default=None,
         help_text="the job re-propagating from this corrected frame to the next manual frames both ways; null when "
-                  "the frame was manual before, the project's auto_repropagate is off, or a job holds the track",
+                  "the frame was manual before or the project's auto_repropagate is off; while another job holds "
+                  "the track it stays queued and starts when that job ends",
     )
 
     class Meta(AnnotationSavedSerializer.Meta):

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from annotator.models.job_state import JobStateMixin
+
 
 class FineTuneStatus(models.TextChoices):
     QUEUED = "queued"
@@ -14,7 +16,7 @@ class FineTuneStatus(models.TextChoices):
 ACTIVE_FINETUNE_STATUSES = (FineTuneStatus.QUEUED, FineTuneStatus.RUNNING, FineTuneStatus.EVALUATING)
 
 
-class FineTuneRun(models.Model):
+class FineTuneRun(JobStateMixin, models.Model):
     """One fine-tune of a project's model on its accepted tracks (annotator/services/finetune.py).
 
     It trains in bounded slices on the `gpu` queue, evaluates the old and the new model on the
@@ -23,6 +25,8 @@ class FineTuneRun(models.Model):
     """
 
     Status = FineTuneStatus
+    active_statuses = ACTIVE_FINETUNE_STATUSES
+    counter_fields = ("steps_done", "steps_total")
 
     class Decision(models.TextChoices):
         NONE = "", "not decided"
@@ -80,11 +84,9 @@ class FineTuneRun(models.Model):
         return f"Fine-tune {self.pk} ({self.status})"
 
     @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_FINETUNE_STATUSES
-
-    @property
     def progress(self) -> float:
-        if self.status == self.Status.DONE:
-            return 1.0
-        return self.steps_done / self.steps_total if self.steps_total else 0.0
+        # evaluation follows the last step, so only DONE reads as complete
+        return 1.0 if self.status == self.Status.DONE else super().progress
+
+    def progress_uncounted(self) -> float:
+        return 0.0  # a run that ended before its steps were counted trained nothing

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Precision
+from annotator.models.job_state import JobStateMixin
 
 
 class BatchPropagation(models.Model):
@@ -21,7 +22,10 @@ class BatchPropagation(models.Model):
         return f"Batch {self.pk}"
 
 
-class PropagationJob(models.Model):
+class PropagationJob(JobStateMixin, models.Model):
+    active_statuses = ACTIVE_JOB_STATUSES
+    counter_fields = ("frames_done", "frames_total")
+
     video = models.ForeignKey("annotator.Video", on_delete=models.CASCADE, related_name="jobs")
     tracks = models.ManyToManyField("annotator.Track", through="annotator.JobTrack", related_name="jobs")
     start_frame = models.PositiveIntegerField()
@@ -65,12 +69,9 @@ class PropagationJob(models.Model):
         return f"Job {self.pk} ({self.status})"
 
     @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_JOB_STATUSES
-
-    @property
-    def progress(self) -> float:
-        return self.frames_done / self.frames_total if self.frames_total else (1.0 if not self.is_active else 0.0)
+    def waits_for_track(self) -> bool:
+        """Whether it waits for another job holding its track to end (a re-propagation, services/corrections.py)."""
+        return self.status == JobStatus.QUEUED and not self.batch_id and self.enqueued_at is None
 
     @property
     def seconds_left(self) -> float | None:

@@ -33,19 +33,45 @@ def save_correction(
 def repropagate_from(*, track: Track, frame_index: int, by=None) -> PropagationJob | None:
     """Queue one job from the frame to the next manual frames both ways, superseding the track's waiting jobs.
 
-    Waiting (queued) interactive jobs of this track alone are cancelled: the new anchor makes
-    their results stale. A job that also holds other tracks is left alone (cancelling it would
-    drop their work), and so is a running one: it stops before the new anchor (an edit stop).
-    Either then keeps the track busy, and no job is started (None); the annotator re-propagates
-    when it ends.
+    A queued or running interactive job of this track alone whose every frame lies in the new job's
+    range is cancelled: the new anchor makes its results stale. Any other job (one that also holds
+    other tracks, or reaches frames the new job does not, such as an earlier correction's run back
+    to the anchor before it) is kept, and the new job waits for the one holding the track and
+    starts when it ends (docs/propagation.md, "Re-propagation after a correction"). None when
+    nothing could start.
     """
-    waiting = PropagationJob.objects.filter(job_tracks__track=track, job_tracks__active=True,
-                                            status=JobStatus.QUEUED, batch__isnull=True)
-    for job in waiting:
-        if job.tracks.count() == 1:
+    for job in PropagationJob.objects.filter(job_tracks__track=track, status=JobStatus.QUEUED, batch__isnull=True):
+        if _is_superseded(job, track=track, frame_index=frame_index):
             cancel_job(job=job)
-    try:
-        with transaction.atomic():
-            return start_propagation(tracks=[track], start_frame=frame_index, direction=Direction.BOTH, by=by)
-    except Conflict:
-        return None
+    with transaction.atomic():
+        holder = PropagationJob.objects.select_for_update().filter(  # its end cannot slip past this transaction
+            job_tracks__track=track, job_tracks__active=True).first()
+        if holder is None or not holder.is_active:
+            holder = None
+        try:
+            with transaction.atomic():
+                job = start_propagation(tracks=[track], start_frame=frame_index, direction=Direction.BOTH, by=by,
+                                        wait_for_tracks=holder is not None)
+        except Conflict:  # another job took the track since: it did not exist when we looked
+            return None
+    if holder is not None and _is_superseded(holder, track=track, frame_index=frame_index):
+        cancel_job(job=holder)
+    return job
+
+
+def _is_superseded(job: PropagationJob, *, track: Track, frame_index: int) -> bool:
+    """Whether all a job would still write lies in the segment re-propagated from `frame_index`.
+
+    True for an interactive job of this track alone that runs towards the corrected frame from the
+    anchor before (or after) it: no hand-made or outside frame lies between its start and the
+    corrected one. Its frames past the corrected frame are in the new job's forward (or backward) run.
+    A `both` job never is: one of its runs heads away from the corrected frame.
+    """
+    if job.batch_id or job.tracks.count() != 1 or job.start_frame == frame_index:
+        return False
+    towards = Direction.FORWARD if job.start_frame < frame_index else Direction.BACKWARD
+    if job.direction != towards:
+        return False
+    low, high = sorted((job.start_frame, frame_index))
+    between = track.annotations.filter(frame_index__gt=low, frame_index__lt=high).exclude(source=Source.PROPAGATED)
+    return not between.exists()

@@ -28,6 +28,7 @@ from annotator.models import FineTuneRun, ModelCheckpoint, Project, TrackEvent
 from annotator.models.finetune import ACTIVE_FINETUNE_STATUSES, FineTuneStatus
 from annotator.selectors import default_checkpoint
 from annotator.services.attempts import gave_up_reason, out_of_attempts
+from annotator.services.cancellation import request_cancel
 from annotator.services.checkpoints import register_checkpoint, set_project_checkpoint
 from annotator.services.errors import Conflict, ServiceError
 from annotator.services.finetune_data import split_videos
@@ -143,16 +144,7 @@ def _model_refusal(parent: ModelCheckpoint | None) -> str:
 
 def cancel_finetune(*, run: FineTuneRun) -> FineTuneRun:
     """Ask a fine-tune to stop: a queued one ends at once, a running one after its current step."""
-    with transaction.atomic():
-        run = FineTuneRun.objects.select_for_update().get(pk=run.pk)
-        if not run.is_active:
-            return run
-        run.cancel_requested = True
-        if run.status == FineTuneStatus.QUEUED:
-            _end(run, FineTuneStatus.CANCELLED)
-        else:
-            run.save(update_fields=["cancel_requested"])
-    return run
+    return request_cancel(run, queued=FineTuneStatus.QUEUED, end_queued=lambda r: _end(r, FineTuneStatus.CANCELLED))
 
 
 def start_after_accept(project: Project) -> FineTuneRun | None:

@@ -2,13 +2,15 @@
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotator import queue
-from annotator.choices import ACTIVE_JOB_STATUSES, Direction, JobStatus, Precision, Source, TrackChange
+from annotator.choices import Direction, JobStatus, Precision, Source, TrackChange
 from annotator.models import JobTrack, ModelCheckpoint, PropagationJob, Track
 from annotator.selectors import active_job_for, default_checkpoint
 from annotator.services import history
+from annotator.services.cancellation import request_cancel
 from annotator.services.errors import Conflict, ServiceError
 from annotator.services.tracks import check_frame
 from config.celery import PRIORITY_BATCH, PRIORITY_INTERACTIVE
@@ -17,6 +19,7 @@ from config.celery import PRIORITY_BATCH, PRIORITY_INTERACTIVE
 def start_propagation(
     *, tracks: list[Track], start_frame: int, direction: str, by, enqueue: bool = True,
     precision: str | None = None, checkpoint: ModelCheckpoint | None = None, fusion: bool | None = None,
+    wait_for_tracks: bool = False,
 ) -> PropagationJob:
     """Create a job for tracks of one video from an annotated keyframe, and queue it.
 
@@ -27,6 +30,8 @@ def start_propagation(
 
     Raises Conflict (409) naming the running job when one of the tracks already has one. A batch
     job that has not started yet holds no track (services/batches.py), so it never conflicts.
+    `wait_for_tracks`: hold no track and send nothing yet; `start_waiting_jobs` sends the job once
+    the job now holding its tracks ends.
     """
     if not tracks:
         raise ServiceError("no track to propagate")
@@ -48,10 +53,11 @@ def start_propagation(
             job = PropagationJob.objects.create(
                 video=video, start_frame=start_frame, direction=direction, precision=precision, created_by=by,
                 fusion=settings.SIAMLABEL_DEFAULT_FUSION if fusion is None else fusion,
-                checkpoint=checkpoint or default_checkpoint(video.project), enqueued_at=timezone.now() if enqueue else None,
+                checkpoint=checkpoint or default_checkpoint(video.project),
+                enqueued_at=timezone.now() if enqueue and not wait_for_tracks else None,
             )
-            JobTrack.objects.bulk_create([JobTrack(job=job, track=t) for t in tracks])
-            if enqueue:
+            JobTrack.objects.bulk_create([JobTrack(job=job, track=t, active=not wait_for_tracks) for t in tracks])
+            if enqueue and not wait_for_tracks:
                 queue.enqueue_propagation(job.pk, priority=PRIORITY_INTERACTIVE)
     except IntegrityError:
         running = next((j for j in (active_job_for(t) for t in tracks) if j), None)
@@ -64,16 +70,7 @@ def start_propagation(
 
 def cancel_job(*, job: PropagationJob) -> PropagationJob:
     """Ask a job to stop; a queued job ends at once, a running one within a few frames."""
-    with transaction.atomic():
-        job = PropagationJob.objects.select_for_update().get(pk=job.pk)
-        if job.status not in ACTIVE_JOB_STATUSES:
-            return job
-        job.cancel_requested = True
-        if job.status == JobStatus.QUEUED:
-            finish_job(job, JobStatus.CANCELLED)
-        else:
-            job.save(update_fields=["cancel_requested"])
-    return job
+    return request_cancel(job, queued=JobStatus.QUEUED, end_queued=lambda j: finish_job(j, JobStatus.CANCELLED))
 
 
 def finish_job(job: PropagationJob, status: str, error: str = "") -> None:
@@ -115,11 +112,46 @@ def requeue_job(job: PropagationJob) -> None:
 
 
 def job_finished(job: PropagationJob) -> None:
-    """After a job ends: let its batch start the next of its queued jobs."""
+    """After a job ends: let its batch start the next of its queued jobs, and send the jobs waiting for its tracks."""
     if job.batch_id:
         from annotator.services.batches import advance_batch
 
         advance_batch(batch=job.batch)
+    start_waiting_jobs(track_ids=list(JobTrack.objects.filter(job=job).values_list("track_id", flat=True)))
+
+
+def waiting_jobs(track_ids=None) -> QuerySet[PropagationJob]:
+    """Return the interactive jobs queued with `wait_for_tracks` (on any of these tracks) and not sent yet."""
+    jobs = PropagationJob.objects.filter(status=JobStatus.QUEUED, batch__isnull=True, enqueued_at__isnull=True,
+                                         job_tracks__active=False)
+    return (jobs if track_ids is None else jobs.filter(job_tracks__track_id__in=track_ids)).distinct()
+
+
+def start_waiting_jobs(*, track_ids=None) -> list[int]:
+    """Send the waiting jobs (on these tracks; None: all) whose tracks are all free now, oldest first; return their ids.
+
+    A job whose track another job took meanwhile keeps waiting: that job's end sends it. Workers
+    also call this with None every heartbeat, for a job whose holder ended without sending it
+    (the process died between its commit and the on-commit hook).
+    """
+    started = []
+    for job_id in waiting_jobs(track_ids).order_by("pk").values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                job = PropagationJob.objects.select_for_update().filter(
+                    pk=job_id, status=JobStatus.QUEUED, enqueued_at__isnull=True).first()
+                if job is None:  # cancelled, or sent by another finishing job
+                    continue
+                if JobTrack.objects.filter(active=True, track__in=job.tracks.all()).exists():
+                    continue
+                JobTrack.objects.filter(job=job).update(active=True)  # one_active_job_per_track refuses a busy track
+                job.enqueued_at = timezone.now()
+                job.save(update_fields=["enqueued_at"])
+                queue.enqueue_propagation(job.pk, priority=PRIORITY_INTERACTIVE)
+            started.append(job.pk)
+        except IntegrityError:
+            continue
+    return started
 
 
 @transaction.atomic

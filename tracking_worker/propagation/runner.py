@@ -210,7 +210,9 @@ class _Propagation:
         self.steps_at_start = self.steps_done
         self.started = time.monotonic()
         self.last_cancel_check = self.started
-        self.ended: dict[int, int] = {}  # writer thread only: track -> manual frame its run ends before
+        # writer thread only: (track, step) -> manual frame that run ends before; per direction, since a
+        # `both` job's backward run is not stopped by a frame its forward run met
+        self.ended: dict[tuple[int, int], int] = {}
         PropagationJob.objects.filter(pk=job.pk).update(frames_total=self.steps_total, frames_done=self.steps_done)
 
     def run(self) -> None:
@@ -335,10 +337,10 @@ class _Propagation:
     def _write(self, records: list[FrameRecord], step: int, stops: dict, frames_done: int, fps: float) -> FlushResult:
         """Write one chunk and the stops known so far (writer thread; see background.py)."""
         # a run that met a manual frame in an earlier chunk writes nothing past it
-        records = [r for r in records if r.track_id not in self.ended
-                   or (r.frame_index - self.ended[r.track_id]) * step < 0]
+        records = [r for r in records if (r.track_id, step) not in self.ended
+                   or (r.frame_index - self.ended[r.track_id, step]) * step < 0]
         result = flush(self.job, records, step=step, frames_done=frames_done, fps=fps)
-        self.ended.update(result.ended_at)
+        self.ended.update({(track_id, step): frame for track_id, frame in result.ended_at.items()})
         for track_id, frame in result.ended_at.items():
             stops[str(track_id)] = edit_stop(frame)
         if stops:

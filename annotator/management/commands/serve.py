@@ -2,19 +2,51 @@
 
     python manage.py serve            # what `make run` does
 
-Ctrl-C stops everything it started.
+Ctrl-C, SIGTERM and SIGHUP (the terminal closed) stop everything it started: gunicorn, the
+workers and their children (docs/operations.md, "Stopping `manage.py serve`").
 """
 
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
 from annotator.services.demo import seed_demo
+
+STOP_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGTERM)
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+STOP_SECONDS = 15  # how long the children get to finish their work before SIGKILL
+
+
+class Stopped(Exception):
+    """A stop signal arrived."""
+
+
+def _raise_stopped(signum, _frame):
+    raise Stopped(signal.Signals(signum).name)
+
+
+@contextmanager
+def _signals_held():
+    """Hold stop signals back while a child is started, so none leaves it running unrecorded."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _in_child() -> None:
+    """Undo the held signals in the child, and have Linux SIGTERM it if serve dies without cleaning up (SIGKILL)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Command(BaseCommand):
@@ -26,18 +58,30 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="Do not create the demo account and project.")
 
     def handle(self, *args, port, host, no_demo, **options):
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
-        demo = None if no_demo else seed_demo(log=self.stdout.write)
-        processes = self._start(host, port)
-        url = f"http://{host}:{port}/"
-        self.stdout.write(self.style.SUCCESS(f"\nSiamLabel is running at {url}"))
-        if demo:
-            self.stdout.write(f"  sign in as '{demo.username}' with password: {demo.password}")
-        self.stdout.write(f"  API docs: {url}api/docs/   health: {url}api/health   (Ctrl-C stops everything)\n")
-        self._wait(processes)
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _raise_stopped)
+        processes: list[subprocess.Popen] = []
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("collectstatic", interactive=False, verbosity=0)
+            demo = None if no_demo else seed_demo(log=self.stdout.write)
+            self._start(host, port, processes)
+            url = f"http://{host}:{port}/"
+            self.stdout.write(self.style.SUCCESS(f"\nSiamLabel is running at {url}"))
+            if demo:
+                self.stdout.write(f"  sign in as '{demo.username}' with password: {demo.password}")
+            self.stdout.write(f"  API docs: {url}api/docs/   health: {url}api/health   (Ctrl-C stops everything)\n")
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+            self.stderr.write("a process stopped unexpectedly; shutting down")
+        except (Stopped, KeyboardInterrupt) as stop:
+            self.stdout.write(f"\n{stop or 'SIGINT'}: stopping...")
+        finally:
+            for signum in STOP_SIGNALS:  # a second Ctrl-C or hangup must not cut the clean-up short
+                signal.signal(signum, signal.SIG_IGN)
+            self._stop(processes)
 
-    def _start(self, host: str, port: int) -> list[subprocess.Popen]:
+    def _start(self, host: str, port: int, processes: list[subprocess.Popen]) -> None:
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "config", "worker", "--without-gossip",
                   "--without-mingle", "--loglevel", "INFO"]
@@ -48,26 +92,29 @@ class Command(BaseCommand):
             celery + ["-Q", "gpu", "-n", "gpu@%h", "--pool", "solo"],
         ]
         env = os.environ | {"PYTHONUNBUFFERED": "1"}
-        return [subprocess.Popen(c, cwd=settings.BASE_DIR, env=env, start_new_session=True) for c in commands]
+        for command in commands:
+            # its own session: a Ctrl-C reaches serve alone, which stops each child's whole group in order
+            with _signals_held():
+                processes.append(subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True,
+                                                  preexec_fn=_in_child))
 
-    def _wait(self, processes: list[subprocess.Popen]) -> None:
-        def stop(*_):
-            raise KeyboardInterrupt
+    def _stop(self, processes: list[subprocess.Popen]) -> None:
+        """SIGTERM each child's process group (gunicorn's and Celery's own children with it), then SIGKILL the rest."""
+        for p in processes:
+            _signal_group(p, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        for p in processes:
+            try:
+                p.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                pass
+        for p in processes:  # a leader gone can leave group members behind (a worker's pool child)
+            _signal_group(p, signal.SIGKILL)
+            p.wait()
 
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while all(p.poll() is None for p in processes):
-                time.sleep(0.5)
-            self.stderr.write("a process stopped unexpectedly; shutting down")
-        except KeyboardInterrupt:
-            self.stdout.write("\nstopping...")
-        finally:
-            for p in processes:
-                if p.poll() is None:
-                    os.killpg(p.pid, signal.SIGTERM)
-            deadline = time.monotonic() + 15
-            for p in processes:
-                try:
-                    p.wait(timeout=max(deadline - time.monotonic(), 0.1))
-                except subprocess.TimeoutExpired:
-                    os.killpg(p.pid, signal.SIGKILL)
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:  # the whole group has exited
+        pass

@@ -851,7 +851,7 @@ export interface components {
              *     * `rejected` - Rejected
              */
             readonly review_status: components["schemas"]["ReviewStatusEnum"];
-            /** @description the job re-propagating from this corrected frame to the next manual frames both ways; null when the frame was manual before, the project's auto_repropagate is off, or a job holds the track */
+            /** @description the job re-propagating from this corrected frame to the next manual frames both ways; null when the frame was manual before or the project's auto_repropagate is off; while another job holds the track it stays queued and starts when that job ends */
             readonly repropagation: components["schemas"]["Job"] | null;
         };
         /**
@@ -1107,6 +1107,8 @@ export interface components {
             readonly fps: number | null;
             /** Format: double */
             readonly seconds_left: number | null;
+            /** @description queued behind another job holding its track; it is sent to a worker when that job ends */
+            readonly waiting_for_track: boolean;
             readonly attempts: number;
             readonly error: string;
             readonly cancel_requested: boolean;

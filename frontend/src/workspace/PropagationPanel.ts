@@ -51,7 +51,9 @@ export class PropagationPanel {
       bar.setLabel(`${what}: ${job.frames_done}/${job.frames_total || "?"}`);
       cancel.hidden = !active;
       const bits: string[] = [job.status];
-      if (job.status === "queued") bits.push("waiting for a GPU worker");
+      if (job.status === "queued") {
+        bits.push(job.waiting_for_track ? "waiting for the job on this track to end" : "waiting for a GPU worker");
+      }
       if (job.status === "succeeded" && job.frames_done < job.frames_total) bits.push("stopped early");
       if (job.fps) bits.push(`${job.fps.toFixed(1)} fps`);
       if (job.seconds_left != null && active) bits.push(`${Math.ceil(job.seconds_left)} s left`);

@@ -66,24 +66,44 @@ def test_a_corrected_frame_refreshes_the_frames_to_the_next_manual_frames(client
     assert again["repropagation"] is None
 
 
-def test_a_new_correction_supersedes_the_waiting_re_propagation(clients, track):
+def test_a_new_correction_supersedes_a_waiting_run_towards_it(clients, track):
+    propagated(track, range(1, 12))
+    towards = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0, "direction": "forward"},
+                                 format="json").json()
+    corrected = put(clients, track, 8, 1, box=[45, 40, 30, 30])["repropagation"]
+    assert PropagationJob.objects.get(pk=towards["id"]).status == "cancelled"  # frames 1-7 are in the new run
+    assert PropagationJob.objects.get(pk=corrected["id"]).status == "queued"
+    assert (corrected["start_frame"], corrected["direction"], corrected["waiting_for_track"]) == (8, "both", False)
+
+
+def test_two_quick_corrections_both_re_propagate_one_after_the_other(clients, track):
     propagated(track, range(1, 12))
     first = put(clients, track, 4, 1, box=[40, 40, 30, 30])["repropagation"]
     second = put(clients, track, 8, 2, box=[45, 40, 30, 30])["repropagation"]
-    assert PropagationJob.objects.get(pk=first["id"]).status == "cancelled"
-    assert PropagationJob.objects.get(pk=second["id"]).status == "queued"
-    assert (second["start_frame"], second["direction"]) == (8, "both")
+    # the first still has frames 1-3 to refresh, which the second's run back stops short of (at 4)
+    assert PropagationJob.objects.get(pk=first["id"]).status == "queued"
+    assert (second["start_frame"], second["waiting_for_track"]) == (8, True)
+    waiting = PropagationJob.objects.get(pk=second["id"])
+    assert (waiting.status, waiting.enqueued_at) == ("queued", None)
 
 
-def test_a_running_job_on_the_track_is_left_alone(clients, track):
+def test_a_correction_during_a_job_of_several_tracks_waits_for_it(clients, track, cast):
     from annotator.choices import JobStatus
+    from annotator.services.tracks import create_track
 
+    other = create_track(video=track.video, label=track.label, frame_index=0, bbox=[90, 40, 30, 30], by=cast.alice)
     propagated(track, range(1, 12))
-    running = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()
+    both = {"frame": 0, "tracks": [track.pk, other.pk]}
+    running = clients.alice.post(f"/api/videos/{track.video_id}/propagate/", both, format="json").json()
     PropagationJob.objects.filter(pk=running["id"]).update(status=JobStatus.RUNNING)
     saved = put(clients, track, 4, 1, box=[40, 40, 30, 30])
-    assert saved["repropagation"] is None and saved["source"] == Source.MANUAL_BOX
-    assert PropagationJob.objects.get(pk=running["id"]).status == "running"  # it stops before frame 4 itself
+    assert saved["repropagation"]["waiting_for_track"] is True  # the workspace says what it waits for
+    waiting = PropagationJob.objects.get(pk=saved["repropagation"]["id"])
+    assert (waiting.status, waiting.enqueued_at, waiting.start_frame) == ("queued", None, 4)
+    assert not waiting.job_tracks.get().active  # the running job keeps the track until it ends
+    held = PropagationJob.objects.get(pk=running["id"])
+    assert (held.status, held.cancel_requested) == ("running", False)  # the other track's work goes on
+    assert sorted(held.tracks.values_list("pk", flat=True)) == sorted([track.pk, other.pk])
 
 
 def test_the_project_setting_turns_re_propagation_off(clients, track, cast):
@@ -100,3 +120,24 @@ def test_fusion_defaults_to_the_server_setting_and_refuses_a_non_boolean(clients
     settings.SIAMLABEL_DEFAULT_FUSION = False
     job = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0}, format="json").json()
     assert job["fusion"] is False
+
+
+def test_a_waiting_re_propagation_whose_holder_ended_unseen_is_sent_by_the_sweep(clients, track):
+    from annotator.choices import JobStatus
+    from annotator.models import JobTrack
+    from annotator.services.propagation import start_waiting_jobs
+
+    propagated(track, range(1, 12))
+    running = clients.alice.post(f"/api/tracks/{track.pk}/propagate/", {"frame": 0, "direction": "both"},
+                                 format="json").json()
+    PropagationJob.objects.filter(pk=running["id"]).update(status=JobStatus.RUNNING)
+    waiting = put(clients, track, 4, 1, box=[40, 40, 30, 30])["repropagation"]
+    assert start_waiting_jobs() == []  # its holder still runs
+    # the holder's end committed, and its process died before the on-commit hook sent the waiting job
+    PropagationJob.objects.filter(pk=running["id"]).update(status=JobStatus.SUCCEEDED)
+    JobTrack.objects.filter(job_id=running["id"]).update(active=False)
+    assert start_waiting_jobs() == [waiting["id"]]  # what every gpu worker's heartbeat runs
+    job = clients.alice.get(f"/api/jobs/{waiting['id']}/").json()
+    assert (job["status"], job["waiting_for_track"]) == ("queued", False)  # now waiting for a worker
+    assert PropagationJob.objects.get(pk=waiting["id"]).job_tracks.get().active
+    assert start_waiting_jobs() == []  # sent once
