@@ -1,6 +1,8 @@
 """Benchmark: a long 1080p clip through the deployed stack, as a user would, end to end.
 
     .venv/bin/python bench/long_video.py [--frames 900] [--propagate N] [--repropagate 100]
+        [--clients processes|threads|both] [--web-mixes 2x4,4x2] [--read-rounds N]
+        [--browser-runs 3] [--revalidate]
 
 Generates a 1920x1080 mp4 (a textured ellipse moving over a textured background) and starts the
 server as deployed (tests/reliability/stack.py: gunicorn with `manage.py serve`'s 2 workers x 4
@@ -14,14 +16,19 @@ threads, real Celery workers, a private PostgreSQL and Redis). Then, through the
 - concurrent reads: GET /api/projects/ timed every 100 ms for 10 s alone (this shared machine's
   baseline), then while 8 clients loop over the track's summary and 500-frame annotation windows
   (as the workspace reads them, gzip; with --revalidate sending each path's ETag back, as a
-  browser's HTTP cache does): p50/p95 of both, and each gunicorn worker's RSS before and after the
-  8 readers;
-- first frame: headless Chromium (CDP-throttled to 10 Mbit/s down, 5 up, 20 ms latency), a fresh
-  context per run, opens the workspace in the middle of the propagated range: time from navigation
-  start until the frame is drawn with its mask, and the bytes the page fetched;
-- delta traffic: a box corrected by hand, --repropagate frames propagated forward from it (the
-  project's auto re-propagation is off, so the range is known), then the bytes of the whole
-  track's annotations with `?changed_since=` (the summary's cursor from before) against without.
+  browser's HTTP cache does): p50/p95 of both, the load average, and each gunicorn worker's RSS
+  before and after the 8 readers. --clients (bench/read_clients.py): each reader and the timer its
+  own OS process (`processes`, the default: no client-side GIL between them), threads of this
+  process (`threads`, as the bench first measured), or `both` in turn; --web-mixes repeats the
+  reads with gunicorn restarted as each <workers>x<threads>; --read-rounds repeats all of it;
+- first frame (skipped with --browser-runs 0): headless Chromium (CDP-throttled to 10 Mbit/s
+  down, 5 up, 20 ms latency), a fresh context per run, opens the workspace in the middle of the
+  propagated range: time from navigation start until the frame is drawn with its mask, and the
+  bytes the page fetched;
+- delta traffic (skipped with --repropagate 0): a box corrected by hand, --repropagate frames
+  propagated forward from it (the project's auto re-propagation is off, so the range is known),
+  then the bytes of the whole track's annotations with `?changed_since=` (the summary's cursor
+  from before) against without.
 
 Prints a table and writes JSON to var/bench/long_video-<frames>-<workers>x<threads>.json (a later
 run with the same arguments overwrites it).
@@ -48,8 +55,9 @@ import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from bench.read_clients import run_clients  # noqa: E402
 from bench.reliability.report import machine  # noqa: E402
-from tests.reliability.stack import Stack, _ready, wait_until  # noqa: E402
+from tests.reliability.stack import Stack, WebServer, _ready, wait_until  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 OBJECT_W, OBJECT_H = 240, 160
@@ -128,6 +136,18 @@ def web_worker_rss(stack: Stack) -> list[float]:
     return [round(rss_mb(pid), 1) for pid in children(stack.web.proc.pid)]
 
 
+def restart_web(stack: Stack, mix: str) -> None:
+    """Restart gunicorn as `mix` ("<workers>x<threads>") on the same port (the API clients stay valid)."""
+    workers, threads = (int(n) for n in mix.split("x"))
+    if (stack.web.workers, stack.web.threads) == (workers, threads):
+        return
+    port = stack.web.port
+    stack.web.stop()
+    stack.web = WebServer(stack.env, stack.web.log, workers, threads)
+    stack.web.port, stack.web.url = port, f"http://127.0.0.1:{port}"
+    stack.web.start()
+
+
 # -- the API steps ----------------------------------------------------------------------------
 def upload_and_extract(stack: Stack, api: httpx.Client, clip: Path) -> tuple[dict, dict]:
     t0 = time.perf_counter()
@@ -184,13 +204,15 @@ def wire_bytes(api: httpx.Client, path: str) -> tuple[int, httpx.Response]:
 
 
 def concurrent_reads(stack: Stack, track: int, last: int, seconds: float, readers: int = 8,
-                     revalidate: bool = False) -> dict:
+                     revalidate: bool = False, clients: str = "processes") -> dict:
     """Small-request latency alone (the baseline, on this shared machine), then with `readers` clients."""
-    alone, _ = read_load(stack, track, last, min(seconds, 10), 0)
+    alone, _ = read_load(stack, track, last, min(seconds, 10), 0, clients=clients)
     before = web_worker_rss(stack)
-    small, reads = read_load(stack, track, last, seconds, readers, revalidate)
+    load_before = os.getloadavg()
+    small, reads = read_load(stack, track, last, seconds, readers, revalidate, clients)
     after = web_worker_rss(stack)
-    return {"readers": readers, "revalidate": revalidate, "seconds": seconds, "reads": len(reads),
+    return {"clients": clients, "readers": readers, "revalidate": revalidate, "seconds": seconds,
+            "load_average_start_end": [load_before, os.getloadavg()], "reads": len(reads),
             "read_p50_ms": round(percentile(reads, 50)), "read_p95_ms": round(percentile(reads, 95)),
             "alone_p50_ms": round(percentile(alone, 50), 1), "alone_p95_ms": round(percentile(alone, 95), 1),
             "small_requests": len(small), "small_p50_ms": round(percentile(small, 50), 1),
@@ -199,50 +221,32 @@ def concurrent_reads(stack: Stack, track: int, last: int, seconds: float, reader
             "web_worker_rss_growth_max_mb": round(max(a - b for a, b in zip(after, before, strict=True)), 1)}
 
 
+def reads_compared(stack: Stack, track: int, last: int, args) -> list[dict]:
+    """The concurrent reads for each gunicorn mix and client mode asked for, in turn, --read-rounds times."""
+    modes = ["threads", "processes"] if args.clients == "both" else [args.clients]
+    mixes = args.web_mixes.split(",") if args.web_mixes else [f"{args.web_workers}x{args.web_threads}"]
+    results = []
+    for _ in range(args.read_rounds):
+        for mix in mixes:
+            restart_web(stack, mix)
+            for mode in modes:
+                results.append({"gunicorn": mix} | concurrent_reads(stack, track, last, args.read_seconds,
+                                                                      revalidate=args.revalidate, clients=mode))
+    if args.web_mixes:
+        restart_web(stack, f"{args.web_workers}x{args.web_threads}")
+    return results
+
+
 def read_load(stack: Stack, track: int, last: int, seconds: float, readers: int,
-              revalidate: bool = False) -> tuple[list, list]:
+              revalidate: bool = False, clients: str = "processes") -> tuple[list, list]:
     """Latencies (ms) of GET /api/projects/ every 100 ms, and of the readers' whole-track reads.
 
-    With `revalidate`, each reader sends back the ETag it last got for a path (If-None-Match), as a
-    browser's HTTP cache does for the workspace's fetches.
+    `clients`: the readers and the timer as threads of this process or each its own process
+    (bench/read_clients.py). With `revalidate`, each reader sends back the ETag it last got for a
+    path (If-None-Match), as a browser's HTTP cache does for the workspace's fetches.
     """
     paths = [f"/api/tracks/{track}/summary/?from=0&to={last}", *window_paths(track, last)]
-    stop, reads, small = threading.Event(), [], []
-
-    def reader():
-        etags = {}
-        with stack.client(stack.manager_token, timeout=120) as api:
-            while not stop.is_set():
-                for path in paths:
-                    t0 = time.perf_counter()
-                    headers = {"Accept-Encoding": "gzip"}
-                    if revalidate and path in etags:
-                        headers["If-None-Match"] = etags[path]
-                    # raw bytes, not decoded: the client's gunzip would compete for the same two cores
-                    with api.stream("GET", path, headers=headers) as r:
-                        for _ in r.iter_raw():
-                            pass
-                        if "ETag" in r.headers:
-                            etags[path] = r.headers["ETag"]
-                    reads.append((time.perf_counter() - t0) * 1000)
-
-    def timer():
-        with stack.client(stack.manager_token) as api:
-            while not stop.is_set():
-                t0 = time.perf_counter()
-                api.get("/api/projects/").raise_for_status()
-                small.append((time.perf_counter() - t0) * 1000)
-                stop.wait(0.1)
-
-    threads = [threading.Thread(target=reader) for _ in range(readers)] + [threading.Thread(target=timer)]
-    for t in threads:
-        t.start()
-    for _ in tqdm(range(int(seconds)), desc=f"{readers} readers", unit="s"):
-        time.sleep(1)
-    stop.set()
-    for t in threads:
-        t.join()
-    return small, reads
+    return run_clients(clients, stack.web.url, stack.manager_token, paths, seconds, readers, revalidate)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -326,9 +330,11 @@ def run(args, root: Path) -> dict:
             finished = time.monotonic()
             result["propagation"] = {"frames": last, "seconds": round(seconds, 1), "fps": round(last / seconds, 1),
                                      "frames_done": job.get("frames_done")}
-            result["concurrent_reads"] = concurrent_reads(stack, track, last, args.read_seconds,
-                                                          revalidate=args.revalidate)
-            result["first_frame"] = first_frame(stack, video, (last + 1) // 2, args.browser_runs)
+            result["concurrent_reads"] = reads_compared(stack, track, last, args)
+            if args.browser_runs:
+                result["first_frame"] = first_frame(stack, video, (last + 1) // 2, args.browser_runs)
+            if not args.repropagate:
+                return result
             # the cursor lies CURSOR_MARGIN (30 s) before the summary: let the first run's writes fall before it
             time.sleep(max(0.0, finished + 31 - time.monotonic()))
             since = api.get(f"/api/tracks/{track}/summary/?from=0&to={last}").json()["cursor"]
@@ -338,25 +344,33 @@ def run(args, root: Path) -> dict:
 
 
 def table(r: dict) -> str:
-    e, p, c, f, d = r["extraction"], r["propagation"], r["concurrent_reads"], r["first_frame"], r["delta"]
+    e, p = r["extraction"], r["propagation"]
     rows = [
         ("upload", f"{e['upload_mb']} MB in {e['upload_s']} s ({e['upload_mb_per_s']} MB/s)"),
         ("extraction", f"{e['extract_s']} s, {e['extract_fps']} fps, "
                        f"worker peak RSS {e['extract_worker_peak_rss_mb']} MB"),
         ("frames on disk", f"{e['frames_mb']} MB = {e['frames_vs_upload']}x the upload, {e['kb_per_frame']} KB/frame"),
         ("propagation", f"{p['frames']} frames in {p['seconds']} s = {p['fps']} fps ({r['model']})"),
-        ("8 readers" + (" (If-None-Match)" if c.get("revalidate") else ""),
-         f"read p50 {c['read_p50_ms']} ms, p95 {c['read_p95_ms']} ms ({c['reads']} reads)"),
-        ("small alone", f"p50 {c['alone_p50_ms']} ms, p95 {c['alone_p95_ms']} ms (no readers)"),
-        ("small requests", f"p50 {c['small_p50_ms']} ms, p95 {c['small_p95_ms']} ms, max {c['small_max_ms']} ms"),
-        ("web worker RSS", f"{c['web_worker_rss_before_mb']} -> {c['web_worker_rss_after_mb']} MB "
-                           f"(max growth {c['web_worker_rss_growth_max_mb']} MB)"),
-        ("first frame 10 Mbit/s", f"median {f['first_draw_median_ms']} ms {f['first_draw_ms']}, "
-                                  f"page {f['page_kb']} KB"),
-        ("after re-propagation", f"{d['frames_written']} frames written: delta {d['delta_frames']} frames "
-                                 f"{d['delta_kb']} KB vs whole {d['full_frames']} frames {d['full_kb']} KB "
-                                 f"({d['delta_vs_full']}); summary {d['summary_kb']} KB"),
     ]
+    for c in r["concurrent_reads"]:
+        load = " -> ".join(f"{a[0]:.1f}" for a in c["load_average_start_end"])
+        rows += [
+            (f"8 readers ({c['clients']}, {c.get('gunicorn', r['gunicorn'])})"
+             + (" (If-None-Match)" if c.get("revalidate") else ""),
+             f"read p50 {c['read_p50_ms']} ms, p95 {c['read_p95_ms']} ms ({c['reads']} reads), load {load}"),
+            ("  small alone", f"p50 {c['alone_p50_ms']} ms, p95 {c['alone_p95_ms']} ms (no readers)"),
+            ("  small requests", f"p50 {c['small_p50_ms']} ms, p95 {c['small_p95_ms']} ms, "
+                                 f"max {c['small_max_ms']} ms"),
+            ("  web worker RSS", f"{c['web_worker_rss_before_mb']} -> {c['web_worker_rss_after_mb']} MB "
+                                 f"(max growth {c['web_worker_rss_growth_max_mb']} MB)"),
+        ]
+    if f := r.get("first_frame"):
+        rows.append(("first frame 10 Mbit/s", f"median {f['first_draw_median_ms']} ms {f['first_draw_ms']}, "
+                                              f"page {f['page_kb']} KB"))
+    if d := r.get("delta"):
+        rows.append(("after re-propagation", f"{d['frames_written']} frames written: delta {d['delta_frames']} "
+                                             f"frames {d['delta_kb']} KB vs whole {d['full_frames']} frames "
+                                             f"{d['full_kb']} KB ({d['delta_vs_full']}); summary {d['summary_kb']} KB"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
@@ -365,13 +379,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=900)
     parser.add_argument("--propagate", type=int, default=0, help="propagate over the first N frames (0: all)")
-    parser.add_argument("--repropagate", type=int, default=100)
+    parser.add_argument("--repropagate", type=int, default=100, help="0: skip the delta-traffic step")
     parser.add_argument("--read-seconds", type=float, default=30)
-    parser.add_argument("--browser-runs", type=int, default=3)
+    parser.add_argument("--clients", choices=("processes", "threads", "both"), default="processes",
+                        help="the 8 readers and the timer: each its own process, threads of this one, or "
+                             "both in turn on the same stack (bench/read_clients.py)")
+    parser.add_argument("--read-rounds", type=int, default=1, help="repeat the concurrent reads (with --clients "
+                                                                   "both: threads, processes, threads, ...)")
+    parser.add_argument("--browser-runs", type=int, default=3, help="0: skip the first-frame step")
     parser.add_argument("--revalidate", action="store_true",
                         help="the 8 readers send back each path's ETag (If-None-Match), as browsers do")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers (manage.py serve: 2)")
     parser.add_argument("--web-threads", type=int, default=4, help="threads per worker (manage.py serve: 4)")
+    parser.add_argument("--web-mixes", default="", help="compare the concurrent reads across gunicorn mixes, "
+                                                        "e.g. 2x4,4x2 (restarted on the same port)")
     parser.add_argument("--model", default="mobile", help="a checkpoint in weights/ (mobile, starter)")
     parser.add_argument("--variant", default="mobile", help="its variant (mobile; light for starter)")
     args = parser.parse_args()
