@@ -127,7 +127,6 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
-    from annotator.models import PropagationJob
     from annotator.services.checkpoints import register_checkpoint
     from annotator.services.projects import create_project
     from annotator.services.tracks import create_track

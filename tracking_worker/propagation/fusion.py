@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from annotator.choices import MANUAL_SOURCES
 from annotator.models import FrameAnnotation, PropagationJob
 from annotator.models.tracks import confidence
-from tracking_worker.propagation.plan import DirectionPlan, TrackRun, key_box
+from tracking_worker.propagation.plan import DirectionPlan, TrackRun
 from tracking_worker.propagation.writer import FrameRecord
 
 

@@ -18,7 +18,7 @@ from annotator.choices import JobStatus
 from annotator.models import FrameAnnotation, PropagationJob
 from annotator.services.attempts import gave_up_reason, out_of_attempts
 from annotator.services.batches import take_batch_locks
-from annotator.services.propagation import finish_job, job_finished, requeue_job
+from annotator.services.propagation import finish_job, requeue_job
 from tracking_worker.frame_reader import prefetch_frames, read_frame
 from tracking_worker.leases import renewing
 from tracking_worker.propagation import fusion

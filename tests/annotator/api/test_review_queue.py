@@ -1,6 +1,6 @@
 import pytest
 
-from annotator.choices import ReviewStatus, Source
+from annotator.choices import Source
 from annotator.models import FrameAnnotation
 from annotator.services import review as review_services
 from annotator.services.tracks import create_track

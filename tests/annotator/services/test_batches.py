@@ -143,7 +143,8 @@ def test_a_starting_batch_job_leaves_out_busy_and_up_to_date_tracks(cast, ready_
 
 def test_a_track_runs_one_batch_job_at_a_time(cast, ready_video, track):
     anchor(track, 6)
-    other, third = new_track(cast, ready_video), new_track(cast, ready_video, frame=3)
+    other = new_track(cast, ready_video)
+    new_track(cast, ready_video, frame=3)  # a track of its own, boxed on frame 3
     batch = start_batch(videos=[ready_video], by=cast.carol, max_running=3)
     sent = sorted(batch.jobs.filter(enqueued_at__isnull=False).values_list("start_frame", flat=True))
     assert sent == [0, 3]  # the job from frame 6 waits: its track is in the job from frame 0

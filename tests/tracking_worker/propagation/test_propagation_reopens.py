@@ -3,7 +3,7 @@
 import pytest
 
 from annotator.choices import ReviewStatus
-from annotator.models import PropagationJob, Track, TrackEvent
+from annotator.models import PropagationJob, TrackEvent
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,6 @@ import torch
 from tracking_worker.evaluate import default_weights
 from tracking_worker.evaluation.metrics import region_similarity
 from tracking_worker.siammask import Tracker, TrackerConfig, load_model
-from tracking_worker.training.synthetic import make_clip
 
 ROOT = Path(__file__).resolve().parents[3]
 MOBILE = ROOT / "weights" / "mobile.pth"
