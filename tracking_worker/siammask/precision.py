@@ -70,8 +70,9 @@ class LowPrecisionTrunk(nn.Module):
     The trunk is about 80 % of a frame's work and tolerates bfloat16; the correlation, the box
     and score heads, the mask head and refine stay float32, because their outputs pick the
     candidate and place the box, and small errors there compound from frame to frame. A trunk
-    that must keep some layers in float32 converts itself (`to_low_precision(dtype)`, see the
-    mobile trunk) and takes float32 input; any other is converted whole.
+    that must keep some layers in float32 converts itself (`to_low_precision(dtype)`, see
+    network/split_precision.py: the mobile and light extractors) and takes float32 input; any
+    other is converted whole.
     """
 
     def __init__(self, features: nn.Module, dtype: torch.dtype) -> None:

@@ -34,6 +34,10 @@ class StageConfig:
     momentum: float = 0.9
     weight_decay: float = 1e-4
     backbone_lr_scale: float = 1.0  # e.g. 0.1 when fine-tuning a pre-trained trunk
+    # the trunk's BatchNorm layers keep their running statistics (eval mode) where the trunk
+    # learns: a few hundred CPU steps of 16 pairs would re-estimate the ImageNet statistics
+    # from a handful of training objects
+    freeze_trunk_bn: bool = False
     refine: bool = False  # False: mask head (63x63) loss; True: refine (127x127) loss
     joint: bool = False  # both losses at once, gradients into everything that learns
     train: tuple[str, ...] = ()  # parameter-name prefixes that learn; () = everything

@@ -6,6 +6,8 @@
 The output holds `state_dict` and `meta` (variant, arch, config sha256, training recipe,
 steps, training time, and the J/F measured here with the evaluation protocol of
 docs/evaluation.md on `--eval-data`). The evaluation runs the same `Tracker` the product uses.
+A run stopped before its last step is exported from its checkpoint.pth: the steps and seconds
+it did are taken from there and `stopped_early` is set.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ def export(model_path: Path, out: Path, eval_data: Path | None, *, progress: boo
         model, meta = load_trained(model_path, device="cpu")
     meta = {k: (str(v) if isinstance(v, torch.torch_version.TorchVersion) else v) for k, v in meta.items()}
     meta["source_checkpoint"] = str(model_path)
+    raw = load_checkpoint_file(model_path)
+    if "step" in raw and "steps" not in meta:  # a run's checkpoint.pth: stopped before its last step
+        meta.update(steps=raw["step"], train_seconds=round(raw["seconds"], 1), stopped_early=True)
     if eval_data is not None:
         report = evaluate_model(model, eval_data, sequences=eval_sequences, progress=progress)
         print(format_table(report))

@@ -19,6 +19,7 @@ from tracking_worker.training.synthetic import make_clip
 
 ROOT = Path(__file__).resolve().parents[3]
 MOBILE = ROOT / "weights" / "mobile.pth"
+LIGHT = ROOT / "weights" / "starter.pth"
 DAVIS = ROOT.parent / "shared" / "data" / "davis2016"
 HELD_OUT = ["dance-twirl", "kite-surf", "libby"]
 OFFICIAL = Path(os.environ.get("SIAMLABEL_OFFICIAL_CHECKPOINT", ROOT / "weights" / "SiamMask_DAVIS.pth"))
@@ -31,6 +32,12 @@ needs_davis = pytest.mark.skipif(not DAVIS.is_dir(), reason=f"{DAVIS} absent: th
 def mobile():
     torch.set_num_threads(2)
     return load_model(MOBILE, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def light():
+    torch.set_num_threads(2)
+    return load_model(LIGHT, device="cpu")
 
 
 def test_precision_is_checked():
@@ -48,13 +55,21 @@ def test_exact_runs_the_model_itself_and_fast_a_cached_copy(mobile):
 
 
 @needs_bf16
-def test_fast_keeps_the_sensitive_parts_in_float32(mobile):
-    fast = model_for(mobile, torch.device("cpu"), "fast")
-    trunk = fast.features.inner.features.features
-    assert all(p.dtype == torch.float32 for layer in trunk[:7] for p in layer.parameters())
-    assert all(p.dtype == torch.bfloat16 for layer in trunk[7:] for p in layer.parameters())
+@pytest.mark.parametrize("variant, kept", [("mobile", 7), ("light", None)])
+def test_fast_keeps_the_sensitive_parts_in_float32(variant, kept, request):
+    # kept: the leading trunk layers whose float32 the held-out check below needs, None for all
+    # of the extractor (docs/tracker.md)
+    fast = model_for(request.getfixturevalue(variant), torch.device("cpu"), "fast")
+    extractor = fast.features.inner
+    layers = extractor.features.layer_sequence()
+    assert extractor.float32_layers == kept
+    split = len(layers) if kept is None else kept
+    low = torch.float32 if kept is None else torch.bfloat16
+    assert all(p.dtype == torch.float32 for layer in layers[:split] for p in layer.parameters())
+    assert all(p.dtype == low for layer in layers[split:] for p in layer.parameters())
+    assert all(p.dtype == low for p in extractor.downsample.parameters())
     for head in (fast.rpn_model, fast.mask_model, fast.refine_model, fast.quality_model):
-        assert all(p.dtype == torch.float32 for p in head.parameters())
+        assert head is None or all(p.dtype == torch.float32 for p in head.parameters())
 
 
 def test_fast_tracks_a_clip_like_exact(mobile):
@@ -79,11 +94,12 @@ def test_fast_tracks_a_clip_like_exact(mobile):
 
 @needs_davis
 @needs_bf16
-def test_fast_mobile_on_held_out_davis_is_within_a_hundredth_of_exact():
+@pytest.mark.parametrize("weights", [MOBILE, LIGHT], ids=["mobile", "light"])
+def test_fast_on_held_out_davis_is_within_a_hundredth_of_exact(weights):
     from tracking_worker.evaluation.precision_check import compare_precisions
 
     torch.set_num_threads(2)
-    report = compare_precisions(DAVIS, MOBILE, HELD_OUT)
+    report = compare_precisions(DAVIS, weights, HELD_OUT)
     assert abs(report["delta_J"]) <= 0.01, report
     assert abs(report["delta_F"]) <= 0.01, report
     assert report["frames"] > 150 and 0 <= report["frame_iou_worst"] <= report["frame_iou_mean"] <= 1

@@ -144,3 +144,25 @@ def test_a_tracker_per_job_reuses_the_frozen_trunk_until_the_weights_change():
         frozen = features(image)[1]
         features.unfreeze_trunk()
         assert torch.allclose(frozen, features(image)[1], atol=1e-3, rtol=1e-4)
+
+
+def test_a_partly_frozen_trunk_equals_the_module_and_only_its_suffix_learns(mobile):
+    features = build_variant("mobile", {"channels": 32}, pretrained=True).features.eval()
+    features.load_state_dict(mobile.features.state_dict())
+    image = torch.rand(2, 3, 255, 255) * 255
+    with torch.no_grad():
+        stages, adjusted = features(image)
+    layers = features.features.features
+    for index, layer in enumerate(layers):
+        layer.requires_grad_(index >= 11)
+    layers[12].train()
+    features.freeze_trunk(upto=11)  # what a stage training features.11-13 does
+    assert layers[12].training and not layers[3].training  # tracing leaves the learning part's mode
+    layers[12].eval()
+    partial_stages, partial_adjusted = features(image)
+    for a, b in zip((*stages, adjusted), (*partial_stages, partial_adjusted)):
+        assert torch.allclose(a, b, atol=1e-3, rtol=1e-4)
+    partial_adjusted.sum().backward()
+    assert all(p.grad is not None for p in layers[11:].parameters())
+    assert all(p.grad is None for p in layers[:11].parameters())
+    features.unfreeze_trunk()

@@ -11,7 +11,7 @@ from tracking_worker.training.augment import AugmentConfig
 from tracking_worker.training.config import StageConfig, parse_config
 from tracking_worker.training.dataset import PairDataset
 from tracking_worker.training.readers import FramePair, SyntheticPairSource
-from tracking_worker.training.train import learning_rate, train
+from tracking_worker.training.train import CHECKPOINT, learning_rate, train
 
 CONFIGS = Path(__file__).resolve().parents[3] / "tracking_worker" / "training" / "configs"
 
@@ -148,3 +148,38 @@ def test_a_run_stopped_by_on_step_or_max_seconds_resumes_to_the_uninterrupted_we
     b = torch.load(resumed.model_path, weights_only=True)["state_dict"]
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=1e-4, atol=1e-5, msg=key)
+
+
+MOBILE_TRUNK = textwrap.dedent("""
+    variant: mobile
+    seed: 0
+    arch: {channels: 32, quality: true}
+    data:
+      sources: [{type: synthetic}]
+    stages:
+      - {name: joint, steps: 2, batch_size: 2, optimizer: adam, lr: 0.001, final_lr: 0.001,
+         refine: true, joint: true, max_refine_windows: 1, backbone_lr_scale: 0.1, freeze_trunk_bn: true,
+         train: [features.features.features.12, features.features.features.13, rpn_model]}
+    checkpoint_every: 1
+    log_every: 1
+    num_workers: 0
+    threads: 1
+""")
+
+
+def test_a_stage_can_train_the_last_trunk_stages_at_a_lower_rate(tmp_path):
+    from tracking_worker.training.models import build_model
+
+    torch.manual_seed(0)
+    before = build_model("mobile", {"channels": 32}).state_dict()
+    data = PairDataset([(SyntheticPairSource(width=160, height=120), 1.0)], seed=3)
+    train(parse_config(MOBILE_TRUNK), run_dir=tmp_path, progress=False, dataset=data)
+    after = torch.load(tmp_path / "model.pth", weights_only=True)["state_dict"]
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    trunk = "features.features.features."
+    assert {k for k in changed if k.startswith(trunk)} == {
+        k for k in before if k.startswith((trunk + "12.", trunk + "13."))
+        and not k.endswith(("running_mean", "running_var", "num_batches_tracked"))}
+    assert all(k.startswith((trunk, "rpn_model.")) for k in changed)
+    groups = torch.load(tmp_path / CHECKPOINT, weights_only=True)["optimizer"]["param_groups"]
+    assert [g["lr"] for g in groups] == pytest.approx([0.0001, 0.001])  # trunk first, at 0.1x

@@ -21,8 +21,8 @@ from torch import nn
 
 from .mask import MASK_SIDE, MaskHead
 from .refine import Refine
-from .rpn import RPNHead
 from .siammask import SiamMask
+from .split_precision import LayerSequence, SplitPrecisionExtractor
 
 # widths of stage 0..3, adjusted feature channels (= head channels), blocks per stage 1..3
 # refine: "module" = the sharp model's refine module (sized for the light trunk);
@@ -34,6 +34,11 @@ LIGHT_ARCH: dict = {
     "blocks": [2, 3, 3],
     "refine": "module",
 }
+# The fast precision keeps the whole light extractor float32 (channels-last, folded BatchNorms only):
+# on the held-out DAVIS sequences every bfloat16 suffix of LightTrunk.layer_sequence measured moved
+# J by +0.011 to +0.023 (layer2 on: +0.011; only layer3.2 and the adjust layer: +0.013), past the
+# 0.01 bar, and float32 fast by 0.000 (docs/tracker.md, "Device and precision")
+LIGHT_FLOAT32_LAYERS = None
 
 
 def _conv_bn(inplanes: int, outplanes: int, kernel: int, stride: int = 1, padding: int = 0,
@@ -67,7 +72,7 @@ class SeparableBlock(nn.Module):
         return self.relu(out + x if self.residual else out)
 
 
-class LightTrunk(nn.Module):
+class LightTrunk(LayerSequence, nn.Module):
     """Stem + three stages; forward returns the four stage outputs like ResNetTrunk."""
 
     def __init__(self, widths: list[int], blocks: list[int]) -> None:
@@ -86,15 +91,14 @@ class LightTrunk(nn.Module):
         self.layer3 = nn.Sequential(
             SeparableBlock(c2, c3), *(SeparableBlock(c3, c3, dilation=2) for _ in range(blocks[2] - 1))
         )
+        # layer_sequence indices of the stage outputs: stem, then the last block of layers 1-3
+        self.taps = (0, 1 + blocks[0], 1 + blocks[0] + blocks[1], 1 + sum(blocks[:3]))
 
-    low_precision: torch.dtype | None = None  # fast precision: layer2 on runs in this dtype
+    def layer_sequence(self) -> list[nn.Module]:
+        return [self.stem, self.maxpool, *self.layer1, *self.layer2, *self.layer3]
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        p0 = self.stem(x / 255.0)  # raw 0-255 BGR in, like the sharp model; scaled here
-        p1 = self.layer1(self.maxpool(p0))
-        p2 = self.layer2(p1 if self.low_precision is None else p1.to(self.low_precision))
-        p3 = self.layer3(p2)
-        return p0, p1, p2, p3
+        return self.run(x / 255.0)[0]  # raw 0-255 BGR in, like the sharp model; scaled here
 
 
 class LightAdjust(nn.Module):
@@ -111,20 +115,15 @@ class LightAdjust(nn.Module):
         return x
 
 
-class LightFeatureExtractor(nn.Module):
+class LightFeatureExtractor(SplitPrecisionExtractor):
     """Drop-in for FeatureExtractor: forward returns (stages p0..p3, adjusted feature)."""
+
+    float32_layers = LIGHT_FLOAT32_LAYERS
 
     def __init__(self, widths: list[int], channels: int, blocks: list[int]) -> None:
         super().__init__()
         self.features = LightTrunk(widths, blocks)
         self.downsample = LightAdjust(widths[3], channels)
-
-    def to_low_precision(self, dtype: torch.dtype) -> None:
-        """Convert for the fast precision: the stem and layer1 stay float32 (docs/tracker.md)."""
-        self.to(memory_format=torch.channels_last)
-        for part in (self.features.layer2, self.features.layer3, self.downsample):
-            part.to(dtype)
-        self.features.low_precision = dtype
 
     def forward(self, x: torch.Tensor) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
         stages = self.features(x)
