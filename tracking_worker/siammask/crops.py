@@ -73,12 +73,17 @@ def get_subwindow(
         patch = frame_bgr[ymin : ymax + 1, xmin : xmax + 1]
     else:
         # only the crop is built, not the whole padded frame; same pixels as the official code
-        patch = np.empty((crop_size, crop_size, 3), dtype=np.uint8)
-        patch[:] = np.asarray(pad_bgr, dtype=np.float64).astype(np.uint8)
+        fill = [int(v) for v in np.asarray(pad_bgr, dtype=np.float64).astype(np.uint8)]
         x0, y0 = max(xmin, 0), max(ymin, 0)
         x1, y1 = min(xmax + 1, width), min(ymax + 1, height)
         if x0 < x1 and y0 < y1:
-            patch[y0 - ymin : y1 - ymin, x0 - xmin : x1 - xmin] = frame_bgr[y0:y1, x0:x1]
+            # copyMakeBorder writes each pixel once; numpy's broadcast fill of a 3-vector took
+            # 13 ms for a 2000 px crop (0.2 ms this way), and big objects have crops that big
+            patch = cv2.copyMakeBorder(frame_bgr[y0:y1, x0:x1], y0 - ymin, ymax + 1 - y1, x0 - xmin,
+                                       xmax + 1 - x1, cv2.BORDER_CONSTANT, value=fill)
+        else:
+            patch = np.empty((crop_size, crop_size, 3), dtype=np.uint8)
+            patch[:] = fill
     if crop_size != model_size:
         patch = cv2.resize(patch, (model_size, model_size))  # bilinear, as the official call
     return np.ascontiguousarray(patch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -49,6 +50,20 @@ def test_crop_larger_than_the_frame_is_padded_on_all_sides(frame):
     assert patch.shape == (200, 200, 3)
     np.testing.assert_array_equal(patch[0, 0], [1, 2, 3])
     np.testing.assert_array_equal(patch[-1, -1], [1, 2, 3])
+
+
+@pytest.mark.parametrize(("cx", "cy", "side"), [(25.0, 20.0, 200), (-3.0, 10.0, 17), (49.0, 39.0, 23),
+                                              (-40.0, -40.0, 9), (10.0, 30.0, 64)])
+def test_padded_crop_equals_the_official_padded_frame(frame, cx, cy, side):
+    # official get_subwindow_tracking: pad the whole frame with the uint8 mean, slice, resize
+    mean = mean_color(frame)
+    margin = 2 * side + 100
+    padded = np.empty((frame.shape[0] + 2 * margin, frame.shape[1] + 2 * margin, 3), dtype=np.uint8)
+    padded[:] = mean.astype(np.uint8)
+    padded[margin:-margin, margin:-margin] = frame
+    xmin, ymin = round(cx - (side + 1) / 2) + margin, round(cy - (side + 1) / 2) + margin
+    expected = cv2.resize(padded[ymin : ymin + side, xmin : xmin + side], (31, 31))
+    np.testing.assert_array_equal(get_subwindow(frame, (cx, cy), 31, side, mean), expected)
 
 
 def test_crop_is_resized_to_the_model_size(frame):
