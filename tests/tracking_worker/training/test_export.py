@@ -7,7 +7,7 @@ from tracking_worker.training.export import export
 from tracking_worker.training.readers import SyntheticPairSource
 from tracking_worker.training.train import train
 
-from tests.tracking_worker.training.test_train import tiny_config
+from tests.tracking_worker.training.tiny import tiny_config
 
 
 def tiny():

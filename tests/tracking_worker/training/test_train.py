@@ -13,27 +13,9 @@ from tracking_worker.training.dataset import PairDataset
 from tracking_worker.training.readers import FramePair, SyntheticPairSource
 from tracking_worker.training.train import CHECKPOINT, learning_rate, train
 
+from tests.tracking_worker.training.tiny import TINY, tiny_config
+
 CONFIGS = Path(__file__).resolve().parents[3] / "tracking_worker" / "training" / "configs"
-
-TINY = textwrap.dedent("""
-    variant: light
-    seed: 0
-    arch: {widths: [8, 16, 16, 32], channels: 32, blocks: [1, 1, 1]}
-    data:
-      sources: [{type: synthetic}]
-    stages:
-      - {name: mask, steps: STEPS1, batch_size: 3, lr: 0.02, final_lr: 0.005, warmup_steps: 2}
-      - {name: refine, steps: STEPS2, batch_size: 2, lr: 0.01, refine: true, train: [refine_model]}
-    checkpoint_every: 3
-    log_every: 1
-    num_workers: 0
-    threads: 1
-""")
-
-
-def tiny_config(steps1: int, steps2: int):
-    return parse_config(TINY.replace("STEPS1", str(steps1)).replace("STEPS2", str(steps2)))
-
 
 class FixedPairs:
     """A handful of synthetic pairs, drawn once, so a short run can fit them."""
