@@ -90,8 +90,8 @@ class VideoAdmin(admin.ModelAdmin):
     list_filter = ["status", "project"]
     search_fields = ["name", "project__name", "error"]
     exclude = ["fps"]  # shown rounded, read-only
-    readonly_fields = ["status", "error", "width", "height", rounded_fps, "frame_count", "extraction_progress",
-                       "source_file", "source_size", "created_at", "track_count"]
+    readonly_fields = ["status", "error", "width", "height", "original_width", "original_height", rounded_fps,
+                       "frame_count", "extraction_progress", "source_file", "source_size", "created_at", "track_count"]
 
     @admin.display(description="tracks")
     def track_count(self, obj):

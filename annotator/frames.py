@@ -6,6 +6,9 @@ reads frames as `<frames_dir>/<index:05d>.jpg`.
 
     info = extract_frames(source_path, frames_dir, on_progress=print)
 
+With a `max_side` (SIAMLABEL_FRAME_MAX_SIDE), frames are stored shrunk so their longer side is at
+most that; `FramesInfo` then gives both sizes (annotator/frame_scale.py maps between them).
+
 Uploads are hostile until decoded: `Limits` bounds what a zip may inflate to and how large a
 frame may be, so neither a zip bomb nor a tiny file declaring a giant image exhausts memory.
 """
@@ -52,10 +55,32 @@ class Limits:
 
 @dataclass(frozen=True)
 class FramesInfo:
-    width: int
+    width: int  # of the stored frames
     height: int
     fps: float
     frame_count: int
+    original_width: int  # of the decoded ones (the same unless shrunk to a max_side)
+    original_height: int
+
+
+def stored_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """Return the (width, height) a frame is stored at: the longer side at most `max_side` (0: as is).
+
+    The aspect ratio is kept, each side rounded to whole pixels; the shorter side never falls
+    under MIN_FRAME_SIDE, so a very long, thin frame may keep a longer side above `max_side`.
+    """
+    longer, shorter = max(width, height), min(width, height)
+    if not max_side or longer <= max_side:
+        return width, height
+    factor = max(max_side / longer, min(MIN_FRAME_SIDE / shorter, 1.0))
+    return max(round(width * factor), 1), max(round(height * factor), 1)
+
+
+def shrink(frame: np.ndarray, max_side: int) -> np.ndarray:
+    """Return the frame at its stored_size(); INTER_AREA averages, so shrinking does not alias."""
+    height, width = frame.shape[:2]
+    size = stored_size(width, height, max_side)
+    return frame if size == (width, height) else cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
 
 def check_upload_name(filename: str) -> str:
@@ -131,9 +156,9 @@ def check_frame_size(width: int, height: int, what: str, limits: Limits) -> None
 
 def extract_frames(
     source: Path, frames_dir: Path, on_progress: Callable[[float], None] | None = None, limits: Limits = Limits(),
-    quality: int = JPEG_QUALITY,
+    quality: int = JPEG_QUALITY, max_side: int = 0,
 ) -> FramesInfo:
-    """Decode `source` into `frames_dir/00000.jpg...`; return what was found.
+    """Decode `source` into `frames_dir/00000.jpg...`, shrunk to `max_side` (0: not); return what was found.
 
     Writes into a temporary folder and renames at the end, so a failure leaves no half set.
     """
@@ -142,9 +167,9 @@ def extract_frames(
     tmp_dir.mkdir(parents=True)
     try:
         if source.suffix.lower() == ".zip":
-            info = _extract_zip(source, tmp_dir, on_progress, limits, quality)
+            info = _extract_zip(source, tmp_dir, on_progress, limits, quality, max_side)
         else:
-            info = _extract_video(source, tmp_dir, on_progress, limits, quality)
+            info = _extract_video(source, tmp_dir, on_progress, limits, quality, max_side)
         shutil.rmtree(frames_dir, ignore_errors=True)
         tmp_dir.rename(frames_dir)
         return info
@@ -161,12 +186,13 @@ def read_frame(path: Path) -> np.ndarray:
 
 
 def estimate_frames_bytes(source: Path, limits: Limits = Limits(), quality: int = JPEG_QUALITY,
-                          samples: int = ESTIMATE_SAMPLES) -> int | None:
+                          samples: int = ESTIMATE_SAMPLES, max_side: int = 0) -> int | None:
     """Return what the extracted frames of `source` should take on disk, or None when unknown.
 
-    The mean JPEG size of up to `samples` frames spread over the clip, decoded and encoded as
-    extraction would, times the frame count the zip or the container declares (None when the
-    container declares none). An estimate: a video's declared count may be off (see above).
+    The mean JPEG size of up to `samples` frames spread over the clip, decoded, shrunk to
+    `max_side` and encoded as extraction would, times the frame count the zip or the container
+    declares (None when the container declares none). An estimate: a video's declared count may
+    be off (see above).
     Raises FrameError for what extraction would refuse anyway.
     """
     if source.suffix.lower() == ".zip":
@@ -175,7 +201,7 @@ def estimate_frames_bytes(source: Path, limits: Limits = Limits(), quality: int 
         count, decoded = _sample_video(source, limits, samples)
     if not count or not decoded:
         return None
-    sizes = [len(_encode(frame, quality)) for frame in decoded]
+    sizes = [len(encode_jpeg(shrink(frame, max_side), quality)) for frame in decoded]
     return int(sum(sizes) / len(sizes) * count)
 
 
@@ -216,7 +242,8 @@ def _spread(count: int, samples: int) -> list[int]:
     return sorted({int(i) for i in np.linspace(0, count - 1, min(samples, count))}) if count > 0 else []
 
 
-def _encode(frame: np.ndarray, quality: int) -> bytes:
+def encode_jpeg(frame: np.ndarray, quality: int) -> bytes:
+    """Return a BGR frame as JPEG bytes, as the frame store writes it."""
     ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise FrameError("a frame could not be encoded as JPEG")
@@ -228,7 +255,8 @@ def _write(frame: np.ndarray, out_dir: Path, index: int, quality: int) -> None:
         raise FrameError(f"could not write frame {index}")
 
 
-def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits, quality: int) -> FramesInfo:
+def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits, quality: int,
+                   max_side: int) -> FramesInfo:
     cap = cv2.VideoCapture(str(source))
     if not cap.isOpened():
         raise FrameError("the video could not be opened: the file is corrupt or its codec is not supported")
@@ -249,7 +277,7 @@ def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits, qua
                 check_frame_size(size[1], size[0], "the video", limits)
             elif frame.shape[:2] != size:
                 raise FrameError(f"frame {count} has size {frame.shape[1]}x{frame.shape[0]}, not {size[1]}x{size[0]}")
-            _write(frame, out_dir, count, quality)
+            _write(shrink(frame, max_side), out_dir, count, quality)
             count += 1
             if on_progress and count % 10 == 0:
                 on_progress(min(count / expected, 0.99))
@@ -259,10 +287,11 @@ def _extract_video(source: Path, out_dir: Path, on_progress, limits: Limits, qua
         raise FrameError("no frame could be decoded: the file is corrupt or its codec is not supported")
     if not (0 < fps < 1000):
         fps = DEFAULT_ZIP_FPS
-    return FramesInfo(width=size[1], height=size[0], fps=float(fps), frame_count=count)
+    return _info(size, max_side, fps=float(fps), frame_count=count)
 
 
-def _extract_zip(source: Path, out_dir: Path, on_progress, limits: Limits, quality: int) -> FramesInfo:
+def _extract_zip(source: Path, out_dir: Path, on_progress, limits: Limits, quality: int,
+                 max_side: int) -> FramesInfo:
     try:
         zf = zipfile.ZipFile(source)
     except zipfile.BadZipFile as exc:
@@ -280,10 +309,17 @@ def _extract_zip(source: Path, out_dir: Path, on_progress, limits: Limits, quali
                     f"zip entry '{info.filename}' is {frame.shape[1]}x{frame.shape[0]}, "
                     f"but the first frame is {size[1]}x{size[0]}: all frames must have one size"
                 )
-            _write(frame, out_dir, index, quality)
+            _write(shrink(frame, max_side), out_dir, index, quality)
             if on_progress and index % 10 == 0:
                 on_progress(index / len(entries))
-    return FramesInfo(width=size[1], height=size[0], fps=DEFAULT_ZIP_FPS, frame_count=len(entries))
+    return _info(size, max_side, fps=DEFAULT_ZIP_FPS, frame_count=len(entries))
+
+
+def _info(size_hw: tuple[int, int], max_side: int, *, fps: float, frame_count: int) -> FramesInfo:
+    height, width = size_hw
+    stored_width, stored_height = stored_size(width, height, max_side)
+    return FramesInfo(width=stored_width, height=stored_height, fps=fps, frame_count=frame_count,
+                      original_width=width, original_height=height)
 
 
 def _decode_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> np.ndarray:

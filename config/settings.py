@@ -173,6 +173,15 @@ SIAMLABEL_STORAGE_QUOTA_MB = env.int("SIAMLABEL_STORAGE_QUOTA_MB", default=0)
 SIAMLABEL_FRAME_JPEG_QUALITY = env.int("SIAMLABEL_FRAME_JPEG_QUALITY", default=95)
 if not 1 <= SIAMLABEL_FRAME_JPEG_QUALITY <= 100:
     raise ImproperlyConfigured(f"SIAMLABEL_FRAME_JPEG_QUALITY must be 1..100, got {SIAMLABEL_FRAME_JPEG_QUALITY}")
+# Longest side of stored frames, in pixels; 0 stores them at their own size. Exports and imports
+# stay in the original coordinates (docs/operations.md, "Frame size"). Under 128 the frame is
+# smaller than SiamMask's exemplar crop (127 px): the tracker would only see upsampled blur.
+SIAMLABEL_FRAME_MAX_SIDE = env.int("SIAMLABEL_FRAME_MAX_SIDE", default=0)
+if SIAMLABEL_FRAME_MAX_SIDE != 0 and SIAMLABEL_FRAME_MAX_SIDE < 128:
+    raise ImproperlyConfigured(
+        f"SIAMLABEL_FRAME_MAX_SIDE must be 0 (frames at their own size) or at least 128 pixels, "
+        f"got {SIAMLABEL_FRAME_MAX_SIDE}"
+    )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 # Our own folder for uploads being received, so that one cut off by a crash can be found and
 # removed (manage.py cleanup_media) rather than lingering in the system's temp folder.

@@ -95,8 +95,10 @@ class MembershipSerializer(serializers.ModelSerializer):
 class VideoSerializer(serializers.ModelSerializer):
     class Meta:
         model = Video
-        fields = ["id", "project", "name", "status", "error", "width", "height", "fps", "frame_count",
-                  "extraction_progress", "source_size", "created_at"]
+        # width/height: the stored frames, the frame of every coordinate in this API; original_*:
+        # the uploaded frames' size, larger when SIAMLABEL_FRAME_MAX_SIDE shrank them (exports use it)
+        fields = ["id", "project", "name", "status", "error", "width", "height", "original_width",
+                  "original_height", "fps", "frame_count", "extraction_progress", "source_size", "created_at"]
         read_only_fields = fields
 
 

@@ -21,8 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator import masks, media_store
+import cv2
+from django.conf import settings
+
+from annotator import frames, masks, media_store
 from annotator.choices import Source
+from annotator.frame_scale import FrameScale
 from annotator.models import FrameAnnotation, Label, Video
 
 # Rows fetched per database round trip; one chunk of RLE strings is a few MB at most.
@@ -102,6 +106,8 @@ def project_categories(labels: Iterable[Label]) -> list[Category]:
 class VideoExport:
     """One video as an exporter sees it: sizes, frames, and its tracks' annotations as rows.
 
+    Sizes and rows are in the original frame's pixels: frames stored smaller
+    (SIAMLABEL_FRAME_MAX_SIDE) have their labels scaled up here, so formats never see the stored size.
     `number` is the video's 1-based id inside the archive (videos are numbered in export order,
     so re-exporting the same videos gives the same ids whatever their database keys).
     """
@@ -112,7 +118,8 @@ class VideoExport:
         self.number = number
         self.folder = folder
         self.name = video.name
-        self.width, self.height = video.width, video.height
+        self.scale = FrameScale.of_video(video)
+        self.width, self.height = self.scale.original
         self.frame_count = video.frame_count
         self.fps = video.fps
         self._review_status = review_status
@@ -144,6 +151,8 @@ class VideoExport:
             chunk_size=CHUNK_SIZE
         ):
             area, tracker_bbox = 0, None if bbox is None else [float(v) for v in bbox]
+            if not self.scale.is_identity:
+                mask_rle, tracker_bbox, rotated_box = self._to_original(mask_rle, tracker_bbox, rotated_box)
             tight_bbox = tracker_bbox
             if mask_rle is not None:
                 if isinstance(mask_rle["counts"], list):  # stored uncompressed: export one RLE form
@@ -158,6 +167,14 @@ class VideoExport:
                 source=source, mask_rle=mask_rle, area=area, bbox=tight_bbox, tracker_bbox=tracker_bbox,
                 rotated_box=rotated_box, score=score,
             )
+
+    def _to_original(self, mask_rle, bbox, rotated_box):
+        """Return a stored frame's mask and boxes in the original frame's pixels."""
+        scale = self.scale
+        if mask_rle is not None:
+            mask_rle = masks.encode_mask(scale.mask_to_original(masks.decode_mask(mask_rle)))
+        return (mask_rle, None if bbox is None else scale.box_to_original(bbox),
+                None if rotated_box is None else scale.points_to_original(rotated_box))
 
 
 class JsonArraySpool:
@@ -258,11 +275,25 @@ class Exporter:
         """Write what spans videos (annotation files, lists)."""
 
     def add_frames(self, video: VideoExport, folder: str) -> None:
-        """Copy the video's extracted JPEG frames to `<folder>/<video folder>/00000.jpg ...`."""
+        """Copy the video's extracted JPEG frames to `<folder>/<video folder>/00000.jpg ...`.
+
+        Frames stored smaller than the original are enlarged back to it, so images and labels
+        agree on the size (they carry no more detail than the stored frames).
+        """
         store = media_store.get()
         for i in range(video.frame_count):
+            arcname = f"{folder}/{video.folder}/{frame_file(i, '.jpg')}"
             try:
                 with store.fetched(video.frame_key(i)) as path:
-                    self.archive.add_file(f"{folder}/{video.folder}/{frame_file(i, '.jpg')}", path)
+                    if video.scale.is_identity:
+                        self.archive.add_file(arcname, path)
+                    else:
+                        self.archive.add_bytes(arcname, _enlarged_jpeg(path, video.scale.original), compress=False)
             except FileNotFoundError:
                 raise FileNotFoundError(f"frame {i} of video '{video.name}' is missing from storage") from None
+
+
+def _enlarged_jpeg(path: Path, size: tuple[int, int]) -> bytes:
+    """Return a stored frame's JPEG enlarged to `size` (width, height), at the frame store's quality."""
+    frame = cv2.resize(frames.read_frame(path), size, interpolation=cv2.INTER_LINEAR)
+    return frames.encode_jpeg(frame, settings.SIAMLABEL_FRAME_JPEG_QUALITY)

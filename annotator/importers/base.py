@@ -20,6 +20,7 @@ from pycocotools import mask as coco_mask
 
 from annotator import masks
 from annotator.exporters.base import folder_name
+from annotator.frame_scale import FrameScale
 from annotator.importers.archive import Archive, ArchiveError, listing
 from annotator.importers.jsonstream import JsonDocument
 from annotator.importers.spool import FrameSpool, SpooledFrames
@@ -32,13 +33,25 @@ from annotator.models.tracks import MAX_OBJECT_ID
 
 @dataclass(frozen=True)
 class TargetVideo:
-    """A video of the project as the importer needs it."""
+    """A video of the project as the importer needs it.
+
+    `width` and `height` are the original frame's, which archives are in; `stored_width` and
+    `stored_height` the stored frames' when SIAMLABEL_FRAME_MAX_SIDE shrank them (None: the same).
+    Checks use the former, and `mask_frame` / `box_frame` give frames in the latter.
+    """
 
     name: str
     width: int | None
     height: int | None
     frame_count: int
     status: str = "ready"
+    stored_width: int | None = None
+    stored_height: int | None = None
+
+    @property
+    def scale(self) -> FrameScale:
+        return FrameScale(stored=(self.stored_width or self.width, self.stored_height or self.height),
+                          original=(self.width, self.height))
 
     def check_frame(self, frame_index: int, where: str) -> int:
         if not 0 <= frame_index < self.frame_count:
@@ -277,26 +290,39 @@ def mask_of_segmentation(segmentation, video: TargetVideo, where: str) -> np.nda
 
 def mask_frame(frame_index: int, mask: np.ndarray, video: TargetVideo, where: str, *, bbox=None,
                rotated_box=None) -> ImportedFrame | None:
-    """Return a frame from a mask (None if it is empty); boxes from the archive win over derived ones."""
+    """Return a frame from a mask (None if it is empty); boxes from the archive win over derived ones.
+
+    The mask and boxes are in the original frame's pixels; the frame is in the stored frame's.
+    """
     if mask.shape != (video.height, video.width):
         raise ArchiveError(
             f"{where}: the mask is {mask.shape[1]}x{mask.shape[0]}, but video '{video.name}' is "
             f"{video.width}x{video.height}"
         )
-    area = int(mask.sum())
-    if area == 0:
+    if not mask.any():
         return None  # an empty mask says the object is not visible: nothing to import
+    bbox = mask_box_of(bbox, where) if bbox is not None else None
+    rotated_box = rotated_box_of(rotated_box, where)
+    scale = video.scale
+    if not scale.is_identity:
+        mask = scale.mask_to_stored(mask)
+        bbox = bbox and scale.box_to_stored(bbox)
+        rotated_box = rotated_box and scale.points_to_stored(rotated_box)
     return ImportedFrame(
-        frame_index=frame_index, mask_rle=masks.encode_mask(mask), area=area,
-        bbox=mask_box_of(bbox, where) if bbox is not None else masks.mask_bbox(mask),
-        rotated_box=rotated_box_of(rotated_box, where) or masks.mask_rotated_box(mask),
+        frame_index=frame_index, mask_rle=masks.encode_mask(mask), area=int(mask.sum()),
+        bbox=bbox or masks.mask_bbox(mask), rotated_box=rotated_box or masks.mask_rotated_box(mask),
     )
 
 
 def box_frame(frame_index: int, bbox, video: TargetVideo, where: str, *, rotated_box=None) -> ImportedFrame:
-    bbox = box_of(bbox, video, where)
+    """Return a box-only frame; the archive's box (original pixels) is checked, then stored scaled."""
+    bbox, rotated_box = box_of(bbox, video, where), rotated_box_of(rotated_box, where)
+    scale = video.scale
+    if not scale.is_identity:
+        bbox = scale.box_to_stored(bbox)
+        rotated_box = rotated_box and scale.points_to_stored(rotated_box)
     return ImportedFrame(frame_index=frame_index, mask_rle=None, area=0, bbox=bbox,
-                         rotated_box=rotated_box_of(rotated_box, where) or masks.box_corners(bbox))
+                         rotated_box=rotated_box or masks.box_corners(bbox))
 
 
 def outside_frames(ranges, video: TargetVideo, where: str) -> list[ImportedFrame]:

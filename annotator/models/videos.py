@@ -13,8 +13,12 @@ class Video(models.Model):
     source_size = models.BigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=VideoStatus.choices, default=VideoStatus.UPLOADED)
     error = models.TextField(blank=True)
+    # The stored frames' size: what the tracker, the workspace and every coordinate in the API use.
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # The decoded frames' size, larger when SIAMLABEL_FRAME_MAX_SIDE shrank them; exports and imports use it.
+    original_width = models.PositiveIntegerField(null=True, blank=True)
+    original_height = models.PositiveIntegerField(null=True, blank=True)
     fps = models.FloatField(null=True, blank=True)
     frame_count = models.PositiveIntegerField(default=0)
     extraction_progress = models.FloatField(default=0.0)
@@ -55,6 +59,11 @@ class Video(models.Model):
 
     def frame_path(self, frame_index: int) -> Path:
         return self.frames_dir / f"{frame_index:05d}.jpg"
+
+    @property
+    def original_size(self) -> tuple[int | None, int | None]:
+        """Return (width, height) of the frames as decoded; unset columns mean "as stored"."""
+        return self.original_width or self.width, self.original_height or self.height
 
     @property
     def is_ready(self) -> bool:

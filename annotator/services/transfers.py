@@ -258,7 +258,8 @@ def _import_target(project: Project) -> ImportTarget:
     for name, object_id in Track.objects.filter(video__project=project).values_list("video__name", "object_id"):
         taken.setdefault(name, set()).add(object_id)
     return ImportTarget(
-        videos=[TargetVideo(name=v.name, width=v.width, height=v.height, frame_count=v.frame_count, status=v.status)
+        videos=[TargetVideo(name=v.name, width=v.original_size[0], height=v.original_size[1],
+                            frame_count=v.frame_count, status=v.status, stored_width=v.width, stored_height=v.height)
                 for v in videos],
         labels=list(project.labels.values_list("name", flat=True)),
         taken_object_ids=taken,

@@ -69,7 +69,8 @@ def check_frames_room(source: Path, what: str, local_dir: Path | None = None) ->
     be decoded (extraction then fails it with the reason), nothing is refused here.
     """
     try:
-        estimate = frames.estimate_frames_bytes(source, upload_limits(), settings.SIAMLABEL_FRAME_JPEG_QUALITY)
+        estimate = frames.estimate_frames_bytes(source, upload_limits(), settings.SIAMLABEL_FRAME_JPEG_QUALITY,
+                                                max_side=settings.SIAMLABEL_FRAME_MAX_SIDE)
     except frames.FrameError:
         return
     if estimate is not None:
@@ -103,15 +104,17 @@ def extract_video_frames(video_id: int) -> Video:
             # again: other uploads may have filled the disk meanwhile
             check_frames_room(source, "the frames", store.scratch_dir)
             info = frames.extract_frames(source, frames_dir, on_progress, upload_limits(),
-                                         settings.SIAMLABEL_FRAME_JPEG_QUALITY)
+                                         settings.SIAMLABEL_FRAME_JPEG_QUALITY, settings.SIAMLABEL_FRAME_MAX_SIDE)
     except (frames.FrameError, OutOfSpace) as exc:
         return _fail(video, str(exc))
     except Exception as exc:  # an unexpected decoder crash must still end readable, not stuck
         log.exception("frame extraction of video %s failed", video_id)
         return _fail(video, f"frame extraction failed: {exc}")
     video.width, video.height, video.fps, video.frame_count = info.width, info.height, info.fps, info.frame_count
+    video.original_width, video.original_height = info.original_width, info.original_height
     video.status, video.extraction_progress = VideoStatus.READY, 1.0
-    video.save(update_fields=["width", "height", "fps", "frame_count", "status", "extraction_progress"])
+    video.save(update_fields=["width", "height", "original_width", "original_height", "fps", "frame_count",
+                              "status", "extraction_progress"])
     return video
 
 

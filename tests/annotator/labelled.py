@@ -26,6 +26,8 @@ from annotator.services import videos as video_services
 from tests import clips
 
 WIDTH, HEIGHT, FRAMES = 160, 120, 12
+# add_halved_clip: the clip at twice the size, stored at WIDTH x HEIGHT (SIAMLABEL_FRAME_MAX_SIDE)
+ORIGINAL_WIDTH, ORIGINAL_HEIGHT = 2 * WIDTH, 2 * HEIGHT
 
 
 def square(x: int, y: int, size: int) -> np.ndarray:
@@ -81,11 +83,22 @@ def project_with_clip(*, name: str, by, tmp_path: Path, labels=("person", "ball"
     return project
 
 
-def add_clip(project: Project, *, by, tmp_path: Path, name: str = "clip") -> Video:
-    path = clips.write_video(tmp_path / f"{name.replace('/', '_')}-{project.pk}.avi")
+def add_clip(project: Project, *, by, tmp_path: Path, name: str = "clip", size=(WIDTH, HEIGHT)) -> Video:
+    path = clips.write_video(tmp_path / f"{name.replace('/', '_')}-{project.pk}.avi", width=size[0], height=size[1])
     upload = SimpleUploadedFile("clip.avi", path.read_bytes(), content_type="video/x-msvideo")
     video = video_services.create_video(project=project, name=name, upload=upload, by=by)
     return video_services.extract_video_frames(video.pk)
+
+
+def add_halved_clip(project: Project, *, by, tmp_path: Path, settings) -> Video:
+    """Add the clip at ORIGINAL_WIDTH x ORIGINAL_HEIGHT, its frames stored at WIDTH x HEIGHT.
+
+    `settings` is pytest-django's fixture; SIAMLABEL_FRAME_MAX_SIDE stays set for the test.
+    """
+    settings.SIAMLABEL_FRAME_MAX_SIDE = WIDTH
+    video = add_clip(project, by=by, tmp_path=tmp_path, size=(ORIGINAL_WIDTH, ORIGINAL_HEIGHT))
+    assert (video.width, video.height, *video.original_size) == (WIDTH, HEIGHT, ORIGINAL_WIDTH, ORIGINAL_HEIGHT)
+    return video
 
 
 def export(project: Project, format: str, **options) -> zipfile.ZipFile:

@@ -1734,6 +1734,8 @@ export interface components {
             readonly error: string;
             readonly width: number | null;
             readonly height: number | null;
+            readonly original_width: number | null;
+            readonly original_height: number | null;
             /** Format: double */
             readonly fps: number | null;
             readonly frame_count: number;
