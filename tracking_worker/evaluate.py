@@ -47,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, required=True,
                         help="dataset folder, DAVIS layout (JPEGImages/, Annotations/) "
                              "or flat (<seq>/frames/, <seq>/masks/)")
-    parser.add_argument("--config", choices=("davis", "vot"), default="davis",
-                        help="tracker hyper-parameters (default: davis)")
+    parser.add_argument("--config", choices=("davis", "vot"), default=None,
+                        help="official tracker hyper-parameters, as they are (default: the "
+                             "checkpoint's own: davis with its tuned meta['tracker'] fields, if any)")
     parser.add_argument("--precision", choices=("exact", "fast"), default="exact",
                         help="tracker precision (docs/tracker.md): exact float32 (default) or fast")
     parser.add_argument("--json", type=Path, default=None, help="write the report here")
@@ -76,6 +77,13 @@ def parse_sequences(values: list[str] | str | None) -> list[str] | None:
     return [n for n in names if n]
 
 
+def tracker_fields(config) -> dict:
+    """Return the tunable fields of the TrackerConfig that ran, for the report."""
+    from tracking_worker.siammask.config import CHECKPOINT_FIELDS
+
+    return {name: getattr(config, name) for name in CHECKPOINT_FIELDS}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation, print the table and optionally write the JSON report."""
     parser = build_parser()
@@ -96,9 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             if not weights.is_file():
                 parser.error(f"weights not found: {weights} (pass --weights or set "
                              f"{WEIGHTS_ENV}; --results scores saved masks without weights)")
-            scores = evaluate_tracker(args.data, tracker_factory(weights, args.config, args.precision),
-                                      sequences=sequences, save_dir=args.save_results,
-                                      progress=not args.quiet)
+            factory = tracker_factory(weights, args.config, args.precision)
+            scores = evaluate_tracker(args.data, factory, sequences=sequences,
+                                      save_dir=args.save_results, progress=not args.quiet)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -108,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.baseline is not None:
         report.update(mode="baseline", baseline=args.baseline)
     else:
-        report.update(mode="tracker", weights=str(weights), config=args.config, precision=args.precision)
+        report.update(mode="tracker", weights=str(weights), config=args.config or "checkpoint",
+                      precision=args.precision, tracker=tracker_fields(factory.config))
     print(format_table(report))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)

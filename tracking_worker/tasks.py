@@ -23,13 +23,13 @@ class ModelTask(Task):
     """Keeps one model per worker process, reloaded only when the checkpoint changes."""
 
     _lock = threading.Lock()
-    _loaded: tuple[str, object] | None = None  # (sha256, model)
+    _loaded: tuple[str, object, dict] | None = None  # (sha256, model, its tuned tracker fields)
 
     def model_for(self, job):
         from annotator.models import ModelCheckpoint
         from annotator.services.checkpoints import local_file
         from tracking_worker.siammask import TrackerConfig, load_model
-        from tracking_worker.siammask.checkpoints import resolve_device
+        from tracking_worker.siammask.checkpoints import read_checkpoint, resolve_device, tracker_overrides
 
         checkpoint = job.checkpoint or ModelCheckpoint.objects.filter(is_default=True).first()
         if checkpoint is None:
@@ -43,12 +43,19 @@ class ModelTask(Task):
         with self._lock:
             if ModelTask._loaded is None or ModelTask._loaded[0] != checkpoint.sha256:
                 log.info("loading checkpoint %s (%s)", checkpoint.name, checkpoint.sha256[:12])
-                ModelTask._loaded = (checkpoint.sha256, load_model(str(path)))
-            model = ModelTask._loaded[1]
+                contents = read_checkpoint(path)
+                try:
+                    tuned = tracker_overrides(contents)
+                except ValueError as exc:
+                    raise CheckpointError(f"the tuned tracker settings of '{checkpoint.name}' are invalid: {exc}") from exc
+                ModelTask._loaded = (checkpoint.sha256, load_model(contents), tuned)
+            _, model, tuned = ModelTask._loaded
         device = resolve_device(None)
         set_worker_state(device=str(device), checkpoint_sha256=checkpoint.sha256)
         job.__class__.objects.filter(pk=job.pk).update(checkpoint=checkpoint, checkpoint_sha256=checkpoint.sha256)
-        config = TrackerConfig.vot() if checkpoint.config == "vot" else TrackerConfig.davis()
+        # "vot" is the official VOT config as it is; "davis" (the default) takes the checkpoint's
+        # tuned fields (meta["tracker"], tuned from the DAVIS config), if it has any
+        config = TrackerConfig.vot() if checkpoint.config == "vot" else TrackerConfig.davis().with_overrides(tuned)
         return model, _with_overrides(config, precision=job.precision)
 
 

@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--box", required=True, type=parse_box, help="x,y,w,h on the first frame, pixels"
     )
     parser.add_argument("--out", required=True, type=Path, help="output JSON file")
-    parser.add_argument("--config", choices=("davis", "vot"), default="davis")
+    parser.add_argument("--config", choices=("davis", "vot"), default=None,
+                        help="official hyper-parameters as they are (default: the checkpoint's "
+                             "own: davis with its tuned meta['tracker'] fields, if any)")
     parser.add_argument(
         "--no-refine", action="store_true", help="use the 63x63 mask head, not the refine module"
     )
@@ -99,12 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> list[dict]:
     from tqdm import tqdm
 
-    from tracking_worker.siammask import Tracker, TrackerConfig, load_model
+    from tracking_worker.siammask import Tracker, load_model
     from tracking_worker.siammask.boxes import xywh_corners
+    from tracking_worker.siammask.checkpoints import read_checkpoint, tracker_config
 
-    config = TrackerConfig.davis() if args.config == "davis" else TrackerConfig.vot()
-    config = dataclasses.replace(config, refine=not args.no_refine, device=args.device)
-    tracker = Tracker(load_model(args.weights, device=config.device), config)
+    checkpoint = read_checkpoint(args.weights)
+    config = dataclasses.replace(tracker_config(checkpoint, args.config), refine=not args.no_refine,
+                                 device=args.device)
+    tracker = Tracker(load_model(checkpoint, device=config.device), config)
     total, frames = iter_frames(args.frames)
     records = []
     for index, frame in enumerate(tqdm(frames, total=total, unit="frame", file=sys.stderr)):

@@ -12,6 +12,7 @@ explains the protocol and its choices).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -282,17 +283,32 @@ def evaluate_results(
     return results
 
 
-def tracker_factory(weights: str | Path, config: str = "davis", precision: str = "exact") -> Callable[[], TrackerLike]:
-    """Load the SiamMask weights once and return a function that makes a fresh Tracker."""
-    # imported here so that scoring saved results needs neither torch nor the tracker
-    from tracking_worker.siammask import Tracker, TrackerConfig, load_model
+@dataclass(frozen=True)
+class TrackerFactory:
+    """Makes a fresh SiamMask Tracker per object: one loaded model, one TrackerConfig."""
 
-    factories = {"davis": TrackerConfig.davis, "vot": TrackerConfig.vot}
-    if config not in factories:
-        raise ValueError(f"unknown tracker config {config!r}; choose from {sorted(factories)}")
-    model = load_model(str(weights))
-    tracker_config = factories[config](precision=precision)
-    return lambda: Tracker(model, tracker_config)
+    model: object
+    config: object  # TrackerConfig
+
+    def __call__(self) -> TrackerLike:
+        from tracking_worker.siammask import Tracker
+
+        return Tracker(self.model, self.config)
+
+
+def tracker_factory(weights: str | Path, config: str | None = None, precision: str = "exact") -> TrackerFactory:
+    """Load the SiamMask weights once and return a factory of fresh Trackers.
+
+    config: "davis" or "vot" for the official hyper-parameters as they are; None for the
+    checkpoint's own (TrackerConfig.davis() with its tuned meta["tracker"] fields, if any).
+    """
+    # imported here so that scoring saved results needs neither torch nor the tracker
+    from tracking_worker.siammask import load_model
+    from tracking_worker.siammask.checkpoints import read_checkpoint, tracker_config
+
+    checkpoint = read_checkpoint(weights)
+    chosen = tracker_config(checkpoint, config)
+    return TrackerFactory(load_model(checkpoint), dataclasses.replace(chosen, precision=precision))
 
 
 def _merge_masks(

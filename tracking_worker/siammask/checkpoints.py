@@ -18,6 +18,7 @@ from pathlib import Path
 
 import torch
 
+from .config import TrackerConfig
 from .network import SiamMask
 
 _OPTIONAL_SUFFIX = "num_batches_tracked"
@@ -115,6 +116,41 @@ def checkpoint_meta(checkpoint: Mapping) -> dict:
     return dict(meta) if isinstance(meta, Mapping) else {}
 
 
+def tracker_overrides(checkpoint: Mapping) -> dict:
+    """Return the TrackerConfig fields tuned for this checkpoint (meta["tracker"]; {} if none).
+
+    Raises ValueError when they are not a valid override (TrackerConfig.with_overrides).
+    """
+    overrides = checkpoint_meta(checkpoint).get("tracker") or {}
+    TrackerConfig.davis().with_overrides(overrides)  # validate now, not at the first track
+    return dict(overrides)
+
+
+OFFICIAL_CONFIGS = {"davis": TrackerConfig.davis, "vot": TrackerConfig.vot}
+
+
+def tracker_config(checkpoint: Mapping, config: str | None = None) -> TrackerConfig:
+    """Return the config to track with: official `config` ("davis", "vot") as it is, or for None
+    the checkpoint's own, TrackerConfig.davis() with its tuned fields applied."""
+    if config is not None:
+        if config not in OFFICIAL_CONFIGS:
+            raise ValueError(f"unknown tracker config {config!r}; choose from {sorted(OFFICIAL_CONFIGS)}")
+        return OFFICIAL_CONFIGS[config]()
+    return TrackerConfig.davis().with_overrides(tracker_overrides(checkpoint))
+
+
+def read_checkpoint(path: str | os.PathLike, *, weights_only: bool = True) -> dict:
+    """Return a checkpoint file's contents (state dict and, for ours, "meta"), loaded on the CPU."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=weights_only)
+    except Exception as exc:  # torch raises UnpicklingError or RuntimeError here
+        hint = " (if the file is trusted, retry with weights_only=False)" if weights_only else ""
+        raise ValueError(f"cannot read checkpoint {path}: {exc}{hint}") from exc
+
+
 def build_model(checkpoint: Mapping) -> SiamMask:
     """Return an untrained model of the checkpoint's variant.
 
@@ -140,14 +176,7 @@ def load_model(
             arbitrary Python objects.
     """
     if isinstance(checkpoint, (str, os.PathLike)):
-        path = Path(checkpoint)
-        if not path.is_file():
-            raise FileNotFoundError(f"checkpoint not found: {path}")
-        try:
-            checkpoint = torch.load(path, map_location="cpu", weights_only=weights_only)
-        except Exception as exc:  # torch raises UnpicklingError or RuntimeError here
-            hint = " (if the file is trusted, retry with weights_only=False)" if weights_only else ""
-            raise ValueError(f"cannot read checkpoint {path}: {exc}{hint}") from exc
+        checkpoint = read_checkpoint(checkpoint, weights_only=weights_only)
     state = extract_state_dict(checkpoint)
     model = build_model(checkpoint)
     check_state_dict(model, state)

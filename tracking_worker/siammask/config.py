@@ -10,7 +10,24 @@ and config_vot.json, as measured in shared/reference/README.md).
 
 from __future__ import annotations
 
+import dataclasses
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+# Fields a checkpoint may set for itself (meta["tracker"], with_overrides): the numerics of the
+# search and the mask. Geometry (crop sizes, anchors) is fixed by the network, refine by its
+# heads, lost-target policy by the deployment, device and precision by the job.
+CHECKPOINT_FIELDS = (
+    "context_amount",
+    "penalty_k",
+    "window_influence",
+    "lr",
+    "seg_thr",
+    "min_contour_area",
+    "recenter_weight",
+    "recenter_min_confidence",
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,12 @@ class TrackerConfig:
     refine: bool = True
     min_contour_area: float = 100.0
 
+    # mask recentring (ours, not official; 0 = off, the official behaviour): when the mask is
+    # confident (quality, else score, at least `recenter_min_confidence`), move the next search
+    # centre this fraction of the way from the RPN centre to the mask's centroid
+    recenter_weight: float = 0.0
+    recenter_min_confidence: float = 0.5
+
     # lost target (ours, not official): propagation stops a track after `lost_patience`
     # consecutive frames whose score is below `lost_score_threshold` or whose mask is empty.
     lost_score_threshold: float = 0.5
@@ -52,10 +75,20 @@ class TrackerConfig:
     def __post_init__(self) -> None:
         if (self.instance_size - self.exemplar_size) % self.total_stride:
             raise ValueError("instance_size - exemplar_size must be a multiple of total_stride")
+        for name in ("context_amount", "penalty_k", "window_influence", "lr", "seg_thr",
+                     "min_contour_area", "recenter_weight", "recenter_min_confidence"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, got {value!r}")
         if not 0.0 <= self.window_influence <= 1.0:
             raise ValueError(f"window_influence must be in [0, 1], got {self.window_influence}")
         if not 0.0 < self.seg_thr < 1.0:
             raise ValueError(f"seg_thr must be in (0, 1), got {self.seg_thr}")
+        if self.context_amount <= 0 or self.penalty_k < 0 or self.min_contour_area < 0:
+            raise ValueError("context_amount must be positive; penalty_k and min_contour_area not negative")
+        for name in ("lr", "recenter_weight", "recenter_min_confidence"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.precision not in ("exact", "fast"):
             raise ValueError(f"precision must be 'exact' or 'fast', got {self.precision!r}")
 
@@ -68,6 +101,25 @@ class TrackerConfig:
     def vot(cls, **overrides) -> TrackerConfig:
         """Return the official VOT config (experiments/siammask_sharp/config_vot.json)."""
         return cls(**{"window_influence": 0.42, "lr": 0.25, "seg_thr": 0.30, **overrides})
+
+    def with_overrides(self, overrides: Mapping | None) -> TrackerConfig:
+        """Return this config with a checkpoint's tuned fields (meta["tracker"]) applied.
+
+        Raises ValueError for a field that is unknown or not in CHECKPOINT_FIELDS, or a bad value.
+        """
+        if not overrides:
+            return self
+        if not isinstance(overrides, Mapping):
+            raise ValueError(f"tracker overrides must be a dict, got {type(overrides).__name__}")
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(f"unknown tracker fields: {', '.join(map(str, unknown))}")
+        fixed = sorted(set(overrides) - set(CHECKPOINT_FIELDS))
+        if fixed:
+            raise ValueError(f"tracker fields a checkpoint may not set: {', '.join(fixed)} "
+                             f"(allowed: {', '.join(CHECKPOINT_FIELDS)})")
+        return dataclasses.replace(self, **overrides)
 
     @property
     def score_size(self) -> int:

@@ -245,6 +245,8 @@ class MultiTracker:
                 rotated_box = rotated_box_from_mask(
                     window_mask.view(np.uint8), unclamped, cfg.min_contour_area, offset=pasted.origin
                 )
+            if cfg.recenter_weight > 0:
+                _recenter(target, window_mask, pasted.origin, score if quality is None else quality, cfg)
             self._clamp(target)
             box = (*(float(v) for v in target.center - target.size / 2), *(float(v) for v in target.size))
             results.append(TrackResult(score, box, rotated_box, mask, quality, (*pasted.origin, window_mask)))
@@ -287,6 +289,24 @@ class MultiTracker:
         limits = np.array([width, height], dtype=np.float64)
         target.center = np.maximum(0, np.minimum(limits, target.center))
         target.size = np.maximum(10, np.minimum(limits, target.size))  # 10 wins on tiny frames
+
+
+def _recenter(
+    target: _Target, window_mask: np.ndarray, origin: tuple[int, int], confidence: float, cfg: TrackerConfig
+) -> None:
+    """Move the next search centre towards the mask's centroid when the mask is confident (ours).
+
+    The mask follows the object's shape where the RPN box may not; its effect on J is measured in
+    docs/models.md ("Tuning the tracker for the built-in model").
+    """
+    if confidence < cfg.recenter_min_confidence:
+        return
+    rows, cols = np.nonzero(window_mask)
+    if rows.size == 0:
+        return
+    # pixel i spans [i, i + 1), as in the init box's centre x + w / 2
+    centroid = np.array([cols.mean() + origin[0], rows.mean() + origin[1]]) + 0.5
+    target.center = target.center + cfg.recenter_weight * (centroid - target.center)
 
 
 def _change(ratio: np.ndarray) -> np.ndarray:
