@@ -12,7 +12,7 @@ knows which; everything else names media by its key, the path below the media ro
         ...
     with store.storing_upload("imports/4/labels.zip", upload) as path:   # check it, then it is stored
         ...
-    store.read_bytes(key); store.open(key); store.stat(key); store.delete_prefix("videos/7")
+    store.read_bytes(key); store.open(key); store.stat(key); store.delete(key); store.delete_prefix("videos/7")
 
 The local store is what the project did before there was a bucket, path for path. The bucket
 store goes through django-storages' S3Storage (its settings, its boto3 session) and uses the
@@ -136,6 +136,9 @@ class LocalStore(_Store):
         finally:
             partial.unlink(missing_ok=True)
 
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
     def delete_prefix(self, prefix: str) -> None:
         shutil.rmtree(self.path(prefix), ignore_errors=True)
 
@@ -226,6 +229,9 @@ class S3Store(_Store):
             path = folder / PurePosixPath(key).name
             yield path
             self.client.upload_file(str(path), self.bucket, key)
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def delete_prefix(self, prefix: str) -> None:
         self.storage.bucket.objects.filter(Prefix=f"{prefix.rstrip('/')}/" if prefix else "").delete()

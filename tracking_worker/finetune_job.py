@@ -5,8 +5,10 @@
 
 The row's state lives in annotator/services/finetune.py; the training, the evaluation and the
 promotion rule in tracking_worker/training/finetune.py. This module only moves between them:
-it writes the run's data once (DAVIS folders under run_dir), trains one bounded slice, and once
-training is complete evaluates both models, decides, writes and registers the new checkpoint.
+it writes the run's data once per host (DAVIS folders under run_dir), trains one bounded slice
+from the run's recorded state (annotator/services/finetune_state.py: kept in the media store, so
+the slices of a run may run on different hosts), and once training is complete evaluates both
+models, decides, writes and registers the new checkpoint.
 """
 
 from __future__ import annotations
@@ -46,9 +48,13 @@ def run_slice(run_id: int, slice_no: int, *, max_seconds: float | None, requeue:
                     on_step(info)
                 return keep_going
 
+            from annotator.services.finetune_state import save_state, use_state
             from tracking_worker.training.finetune import train_slice
+            from tracking_worker.training.train import CHECKPOINT
 
-            if not train_slice(spec, max_seconds=max_seconds, on_step=step):
+            use_state(run, spec.run_dir / CHECKPOINT)  # the recorded state, from the media store if not here
+            if not train_slice(spec, max_seconds=max_seconds, on_step=step,
+                               on_checkpoint=lambda path, steps: save_state(run, path, step=steps)):
                 return service.end_slice(run, enqueue=requeue).is_active
             service.start_evaluating(run)
             _finish(run, spec)

@@ -55,7 +55,13 @@ class FineTuneRun(JobStateMixin, models.Model):
                                   help_text='{"old": {...}, "new": {...}} on held-out videos.')
     decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.NONE, blank=True)
     reason = models.TextField(blank=True, help_text="Why it was promoted or not.")
-    run_dir = models.CharField(max_length=500, blank=True, help_text="Data and training state, for resuming.")
+    run_dir = models.CharField(max_length=500, blank=True,
+                               help_text="The run's data and local training state on the last worker's host.")
+    state_step = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Steps done in the resumable training state stored in the media store (null: none yet).",
+    )
+    state_sha256 = models.CharField(max_length=64, blank=True, help_text="The stored state's file sha256.")
     error = models.TextField(blank=True)
     slice_no = models.PositiveIntegerField(
         default=0,

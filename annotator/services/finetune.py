@@ -9,7 +9,8 @@ slice on the `gpu` queue at batch priority, so interactive propagation waiting o
 between two slices. It calls claim_slice / record_step / end_slice here, and finish_finetune
 with the evaluation and the decision once training is complete. Every message names its slice:
 a duplicate of an earlier slice is dropped, a redelivered current slice resumes from the run's
-saved state and counts as another attempt (services/attempts.py).
+saved state and counts as another attempt (services/attempts.py). That state is kept in the media
+store (services/finetune_state.py), so the next slice may run on a gpu worker of any host.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from annotator.services.cancellation import request_cancel
 from annotator.services.checkpoints import register_checkpoint, set_project_checkpoint
 from annotator.services.errors import Conflict, ServiceError
 from annotator.services.finetune_data import split_videos
+from annotator.services.finetune_state import delete_states
 from config.celery import PRIORITY_BATCH
 
 log = logging.getLogger(__name__)
@@ -207,7 +209,7 @@ def record_step(run: FineTuneRun, *, steps_done: int, steps_total: int, loss: fl
 def run_dir_of(run: FineTuneRun) -> Path:
     """Return the folder of the run's data and training state on this worker's disk, and record it on the run."""
     run_dir = Path(settings.SIAMLABEL_FINETUNE_DIR) / str(run.pk)
-    if run.run_dir != str(run_dir):  # a worker on another host starts its data and training state again
+    if run.run_dir != str(run_dir):  # a worker on another host writes the data again; the state comes from the store
         run.run_dir = str(run_dir)
         FineTuneRun.objects.filter(pk=run.pk).update(run_dir=run.run_dir)
     return run_dir
@@ -304,3 +306,4 @@ def requeue_orphaned_finetunes(*, lease_seconds: int) -> list[int]:
 def _end(run: FineTuneRun, status: str, error: str = "") -> None:
     run.status, run.error, run.finished_at, run.seconds_left = status, error, timezone.now(), None
     run.save(update_fields=["status", "error", "finished_at", "seconds_left", "cancel_requested"])
+    transaction.on_commit(lambda: delete_states(run.pk))  # nothing resumes an ended run

@@ -44,6 +44,7 @@ def delete_project(*, project: Project) -> None:
     folders = [f"videos/{pk}" for pk in project.videos.values_list("pk", flat=True)]
     folders += [f"exports/{pk}" for pk in project.exports.values_list("pk", flat=True)]
     folders += [f"imports/{pk}" for pk in project.imports.values_list("pk", flat=True)]
+    folders += [f"finetune/{pk}" for pk in project.finetunes.values_list("pk", flat=True)]  # stored training states
     with transaction.atomic():
         refuse_running_jobs(PropagationJob.objects.filter(video__project=project), f"project '{project.name}'")
         # Tracks first: they protect their labels, which the project's own deletion would take.

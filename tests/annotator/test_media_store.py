@@ -68,6 +68,14 @@ def test_deleting_a_prefix_removes_only_its_objects(store):
     assert [(f.key, f.pk, f.bytes) for f in store.folders("videos")] == [("videos/41", 41, 4)]
 
 
+def test_deleting_a_key_removes_only_it_and_a_missing_one_is_no_error(store):
+    for key in ("finetune/5/state-1.pth", "finetune/5/state-2.pth"):
+        store.save(key, ContentFile(b"state"))
+    store.delete("finetune/5/state-1.pth")
+    store.delete("finetune/5/state-9.pth")
+    assert store.stat("finetune/5/state-1.pth") is None and store.stat("finetune/5/state-2.pth").size == 5
+
+
 def test_bucket_media_never_touches_media_root(s3_media, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     media_store.get().save("videos/5/source.avi", ContentFile(b"data"))

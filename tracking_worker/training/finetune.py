@@ -151,18 +151,21 @@ def finetune_config(spec: FinetuneSpec, parent_meta: dict) -> TrainConfig:
 
 
 def train_slice(spec: FinetuneSpec, *, max_seconds: float | None = None,
-                on_step: Callable[[StepInfo], bool | None] | None = None, progress: bool = False) -> bool:
+                on_step: Callable[[StepInfo], bool | None] | None = None, progress: bool = False,
+                on_checkpoint: Callable[[Path, int], None] | None = None) -> bool:
     """Train from run_dir's checkpoint (resume) or the parent until done, out of time or told to stop.
 
     Always checkpoints before returning. Returns True when all steps are done and
     run_dir/model.pth is written; False when stopped early (call again to continue: the
-    samples are those of an uninterrupted run).
+    samples are those of an uninterrupted run). `on_checkpoint(path, step)` is told of each
+    checkpoint written (train()).
     """
     check_data(spec)
     cfg = finetune_config(spec, check_parent(spec.parent))
     checkpoint = Path(spec.run_dir) / CHECKPOINT
     result = train(cfg, run_dir=Path(spec.run_dir), resume=checkpoint if checkpoint.is_file() else None,
-                   progress=progress, device=spec.device, max_seconds=max_seconds, on_step=on_step)
+                   progress=progress, device=spec.device, max_seconds=max_seconds, on_step=on_step,
+                   on_checkpoint=on_checkpoint)
     return result.complete
 
 

@@ -164,7 +164,8 @@ def _arch(cfg: TrainConfig) -> dict:
 def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None = None,
           progress: bool = True, device: str | None = None, dataset: PairDataset | None = None,
           stop_after: int | None = None, max_seconds: float | None = None,
-          on_step: Callable[[StepInfo], bool | None] | None = None) -> TrainResult:
+          on_step: Callable[[StepInfo], bool | None] | None = None,
+          on_checkpoint: Callable[[Path, int], None] | None = None) -> TrainResult:
     """Run (or resume) every stage of `cfg`; write checkpoints, curves and the final model.
 
     Args:
@@ -176,6 +177,8 @@ def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None 
         on_step: called after every optimiser step; returning False stops the same way
             (cancel, or yield to other work). Neither stops a run after its last step: it
             completes and writes model.pth.
+        on_checkpoint: told (path, steps done) after each resumable checkpoint is written,
+            e.g. to keep a copy elsewhere (a fine-tune's next slice may run on another host).
     """
     run_dir = Path(run_dir or cfg.run_dir or "runs/train")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -262,6 +265,8 @@ def train(cfg: TrainConfig, *, run_dir: Path | None = None, resume: Path | None 
             if state["step"] % cfg.checkpoint_every == 0 or stage_step + 1 == stage.steps or stopping:
                 state["seconds"] = time.perf_counter() - started
                 _save_checkpoint(run_dir, model, optimizer, state, meta)
+                if on_checkpoint is not None:
+                    on_checkpoint(run_dir / CHECKPOINT, state["step"])
             if stopping:
                 bar.close()
                 return TrainResult(run_dir, run_dir / CHECKPOINT, state["step"], state["history"], complete=False)

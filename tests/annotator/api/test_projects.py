@@ -1,7 +1,10 @@
 import pytest
+from django.core.files.base import ContentFile
 from django.test import TestCase
 
-from annotator.models import Membership, Track
+from annotator import media_store
+from annotator.models import FineTuneRun, Membership, Track
+from annotator.services.finetune_state import state_key
 
 
 @pytest.mark.django_db
@@ -88,13 +91,16 @@ def test_project_update_points_labels_to_their_endpoint(clients, cast):
 
 
 @pytest.mark.django_db
-def test_manager_deletes_a_project_with_tracks_and_its_files(clients, cast, track, ready_video):
+def test_manager_deletes_a_project_with_tracks_and_its_files(clients, cast, track, ready_video, media_root):
     frames_dir = ready_video.frames_dir
     assert frames_dir.is_dir()
+    run = FineTuneRun.objects.create(project=cast.project, status="running")
+    media_store.get().save(state_key(run.pk, 1), ContentFile(b"state"))  # a fine-tune's stored training state
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert clients.carol.delete(f"/api/projects/{cast.project.pk}/").status_code == 204
     assert not Track.objects.filter(pk=track.pk).exists()
     assert not frames_dir.exists()
+    assert not (media_root / "finetune" / str(run.pk)).exists()
 
 
 @pytest.mark.django_db
