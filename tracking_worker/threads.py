@@ -52,7 +52,10 @@ def _configure_child(**_):
 def configure_from_settings() -> tuple[int, int]:
     from django.conf import settings
 
+    from tracking_worker.siammask.allocator import keep_freed_memory
+
     torch_threads, opencv_threads = configure_threads(settings.SIAMLABEL_TORCH_THREADS,
                                                       settings.SIAMLABEL_OPENCV_THREADS)
+    keep_freed_memory()  # fine-tunes too, not only the trackers (which call it themselves)
     log.info("threads: torch %d, OpenCV %d", torch_threads, opencv_threads)
     return torch_threads, opencv_threads

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .allocator import keep_freed_memory
 from .anchors import cosine_window, generate_anchors
 from .boxes import rotated_box_from_mask
 from .checkpoints import resolve_device
@@ -119,6 +120,8 @@ class MultiTracker:
         if freeze is not None:
             freeze()
         self.max_batch = max_batch
+        # per-frame activations reuse freed heap pages instead of being mapped again (allocator.py)
+        keep_freed_memory()
         self.clock: StageClock | None = None  # set by benchmarks for the time split (stages.py)
         self._anchors = generate_anchors(self.config)
         self._window = cosine_window(self.config)
