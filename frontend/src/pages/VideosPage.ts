@@ -7,6 +7,7 @@ import type { Page } from "../router";
 import { confirmDialog } from "../ui/dialog";
 import { formatBytes, h, progressBar, toast, uploadProgress } from "../ui/dom";
 import { pageParam, pager } from "../ui/pager";
+import { frameSizeText } from "./videoSize";
 
 const POLL_MS = 700;
 const PAGE_SIZE = 50;
@@ -132,7 +133,7 @@ export class VideosPage implements Page {
       status,
       h("td", {}, video.frame_count || "—"),
       h("td", {}, formatBytes(video.source_size)),
-      h("td", {}, video.width ? `${video.width}×${video.height} @ ${video.fps?.toFixed(1)} fps` : "—"),
+      h("td", {}, frameSizeText(video)),
       h("td", { class: "row" }, video.status === "ready" ? h("a", { href: `/videos/${video.id}/`, "data-link": "", class: "button" }, "Annotate") : "",
         this.canDelete ? h("button", { class: "delete-video", onclick: () => void this.deleteVideo(video) }, "Delete…") : ""));
     const old = this.rows.get(video.id);
