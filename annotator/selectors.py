@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import CharField, Count, Min, OuterRef, QuerySet, Subquery, Value
 
 from annotator.choices import Role
 from annotator.models import (
@@ -39,6 +39,17 @@ def projects_visible_to(user) -> QuerySet[Project]:
     if user.is_superuser:
         return Project.objects.all()
     return Project.objects.filter(memberships__user=user)
+
+
+def projects_with_role_visible_to(user) -> QuerySet[Project]:
+    """Return the projects the user may see, each with `user_role`: what role_in() answers, in the same query."""
+    projects = projects_visible_to(user)
+    if not user.is_authenticated:
+        return projects
+    if user.is_superuser:
+        return projects.annotate(user_role=Value(Role.MANAGER.value, output_field=CharField()))
+    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+    return projects.annotate(user_role=Subquery(role))
 
 
 def role_in(user, project_id: int) -> str | None:

@@ -61,6 +61,8 @@ class ProjectSerializer(serializers.ModelSerializer):
                   "auto_repropagate", "finetune_every_accepted"]
 
     def get_role(self, project) -> str | None:
+        if hasattr(project, "user_role"):  # read with selectors.projects_with_role_visible_to: no query here
+            return project.user_role
         return selectors.role_in(self.context["request"].user, project.pk)
 
     @extend_schema_field(ModelSummarySerializer(allow_null=True))
