@@ -11,9 +11,10 @@ from tests.annotator.labelled import add_clip
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-# enough steps that training outlasts a few 1 s slices even on a quiet machine, where a step of
-# batch 2 takes ~0.3 s: the propagation job must be seen to finish while training still has steps left
-STEPS = 24
+# enough steps that training outlasts a few 1 s slices even on a quiet, fast machine (24 steps once
+# ended before the propagation job was seen to finish, 2026-12-01): the propagation job must be seen
+# to finish while training still has steps left
+STEPS = 60
 KILL_STEPS = 16  # room for steps after the kill, which comes after the first stored state (step 4, 7 in two runs here)
 # a tiny budget: batch 2, slices of ~1 s so the run yields the queue and resumes between slices
 TINY = {"SIAMLABEL_FINETUNE_BATCH_SIZE": "2", "SIAMLABEL_FINETUNE_SLICE_SECONDS": "1"}
@@ -41,7 +42,7 @@ def test_a_fine_tune_trains_in_a_worker_evaluates_both_models_and_applies_its_de
     run = wait_for(lambda: _ended(run_id), 180, "the fine-tune to end", worker)
     assert run.status == "done", f"{run.error}\n{worker.log_tail()}"
     assert run.steps_done == run.steps_total == STEPS and run.loss is not None
-    assert run.slice_no >= 1, "slices of ~1 s: the run yielded the queue and resumed"  # 24 steps fit 2 slices when quiet
+    assert run.slice_no >= 1, "slices of ~1 s: the run yielded the queue and resumed"
     for model in ("old", "new"):
         assert run.evaluation[model]["n_frames"] > 0 and 0 <= run.evaluation[model]["JF"] <= 1
     cast.project.refresh_from_db()
