@@ -11,6 +11,7 @@ from annotator.services.tracks import create_track
 from tests import clips
 from tests.conftest import wait_for
 from tests.tracking_worker.propagation.test_propagation_jobs import (
+    KILL_CLIP,
     NO_LOST_STOP,
     finished,
     frames_of,
@@ -68,7 +69,7 @@ def test_an_edit_made_while_the_job_runs_becomes_its_anchor(clients, cast, tmp_p
 
 def test_a_resumed_job_writes_the_frames_an_uninterrupted_run_writes(clients, cast, tmp_path, checkpoint,
                                                                      start_worker):
-    video = make_video(cast, tmp_path, 30)
+    video = make_video(cast, tmp_path, KILL_CLIP)
     whole, resumed = (create_track(video=video, label=cast.project.labels.first(), frame_index=0,
                                    bbox=clips.square_box(0), by=cast.alice) for _ in range(2))
     env = NO_LOST_STOP | {"SIAMLABEL_CHUNK_FRAMES": "2"}
@@ -78,12 +79,12 @@ def test_a_resumed_job_writes_the_frames_an_uninterrupted_run_writes(clients, ca
     second = clients.alice.post(f"/api/tracks/{resumed.pk}/propagate/", {"frame": 0}, format="json").json()["id"]
     wait_for(lambda: PropagationJob.objects.get(pk=second).frames_done >= 4, 120, "two chunks", worker)
     worker.kill()
-    assert 0 < len(frames_of(resumed)) < 29  # killed mid-job
+    assert 0 < len(frames_of(resumed)) < KILL_CLIP - 1  # killed mid-job
     job = wait_for(lambda: finished(second), 180, "the resumed job", start_worker(**env))
     assert (job.status, job.attempts) == ("succeeded", 2), job.error
     expected, got = frames_of(whole), frames_of(resumed)
-    assert sorted(got) == sorted(expected) == list(range(30))
-    for f in range(1, 30):
+    assert sorted(got) == sorted(expected) == list(range(KILL_CLIP))
+    for f in range(1, KILL_CLIP):
         assert got[f].bbox == pytest.approx(expected[f].bbox, abs=1e-6), f
         assert np.array_equal(decode_mask(got[f].mask_rle), decode_mask(expected[f].mask_rle)), f
 
