@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import cv2
@@ -273,6 +274,19 @@ class Exporter:
 
     def finish(self) -> None:
         """Write what spans videos (annotation files, lists)."""
+
+    def coco_header(self) -> dict:
+        """The "info", "licenses" and "categories" that COCO and YouTube-VIS files both open with."""
+        now = datetime.now(UTC)
+        return {
+            "info": {
+                "description": f"SiamLabel export of project '{self.project_name}'", "version": "1.0",
+                "year": now.year, "contributor": "SiamLabel", "url": "",
+                "date_created": now.isoformat(timespec="seconds"),
+            },
+            "licenses": [],
+            "categories": [{"id": c.id, "name": c.name, "supercategory": ""} for c in self.categories],
+        }
 
     def add_frames(self, video: VideoExport, folder: str) -> None:
         """Copy the video's extracted JPEG frames to `<folder>/<video folder>/00000.jpg ...`.

@@ -16,7 +16,6 @@ in the SiamLabel addition `videos[].outside`: [{track_id, category_id, frames: [
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from annotator.exporters.base import AnnotationRow, Exporter, VideoExport, frame_file, frame_ranges
 
@@ -81,15 +80,8 @@ class CocoExporter(Exporter):
         }
 
     def finish(self) -> None:
-        now = datetime.now(UTC)
         self.archive.add_json(ANNOTATION_FILE, {
-            "info": {
-                "description": f"SiamLabel export of project '{self.project_name}'", "version": "1.0",
-                "year": now.year, "contributor": "SiamLabel", "url": "",
-                "date_created": now.isoformat(timespec="seconds"),
-            },
-            "licenses": [],
-            "categories": [{"id": c.id, "name": c.name, "supercategory": ""} for c in self.categories],
+            **self.coco_header(),
             "videos": self.videos,
             "images": self.images,
             "annotations": self.annotations,

@@ -15,7 +15,6 @@ null in every list like frames without annotation; it is what tells the two apar
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from itertools import groupby
 
 from annotator.exporters.base import Exporter, VideoExport, frame_file, frame_ranges
@@ -67,15 +66,8 @@ class YoutubeVisExporter(Exporter):
         on_frames(n)
 
     def finish(self) -> None:
-        now = datetime.now(UTC)
         self.archive.add_json(ANNOTATION_FILE, {
-            "info": {
-                "description": f"SiamLabel export of project '{self.project_name}'", "version": "1.0",
-                "year": now.year, "contributor": "SiamLabel", "url": "",
-                "date_created": now.isoformat(timespec="seconds"),
-            },
-            "licenses": [],
-            "categories": [{"id": c.id, "name": c.name, "supercategory": ""} for c in self.categories],
+            **self.coco_header(),
             "videos": self.videos,
             "annotations": self.annotations,
         })
