@@ -10,7 +10,23 @@ class TransferFormat(models.TextChoices):
     DAVIS = "davis", "DAVIS"
 
 
-class ExportJob(models.Model):
+class TransferJob(models.Model):
+    """What export and import jobs share: their run on a `default` worker and who asked for it."""
+
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.FloatField(default=0.0)
+    attempts = models.PositiveIntegerField(default=0, help_text="Times a worker started it.")
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class ExportJob(TransferJob):
     """An export of a project (or some of its videos) to a zip, run on the `default` queue."""
 
     project = models.ForeignKey("annotator.Project", on_delete=models.CASCADE, related_name="exports")
@@ -18,39 +34,19 @@ class ExportJob(models.Model):
     videos = models.ManyToManyField("annotator.Video", blank=True, related_name="+")
     review_status = models.JSONField(default=list, blank=True, help_text="Only tracks in these statuses; empty = all.")
     include_frames = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.FloatField(default=0.0)
-    attempts = models.PositiveIntegerField(default=0, help_text="Times a worker started it.")
-    error = models.TextField(blank=True)
     file = models.CharField(max_length=500, blank=True, help_text="The zip, relative to MEDIA_ROOT.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"Export {self.pk} ({self.format}, {self.status})"
 
 
-class ImportJob(models.Model):
+class ImportJob(TransferJob):
     """An import of labels (COCO, YouTube-VIS, DAVIS zip) into a project."""
 
     project = models.ForeignKey("annotator.Project", on_delete=models.CASCADE, related_name="imports")
     format = models.CharField(max_length=16, choices=TransferFormat.choices)
     file = models.CharField(max_length=500, help_text="The uploaded archive, relative to MEDIA_ROOT.")
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.FloatField(default=0.0)
-    attempts = models.PositiveIntegerField(default=0, help_text="Times a worker started it.")
-    error = models.TextField(blank=True)
     summary = models.JSONField(default=dict, blank=True, help_text="Videos, tracks and frames created.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"Import {self.pk} ({self.format}, {self.status})"

@@ -2,9 +2,11 @@
 before deletes removed their files on commit, and half-received uploads in FILE_UPLOAD_TEMP_DIR
 left by a crashed web server. `manage.py cleanup_media` removes them.
 
-Media holds one folder per object: videos/<pk>, exports/<pk>, imports/<pk>. A folder whose row
-does not exist is an orphan once it is older than a grace period (an upload in progress writes
-its folder before its row commits, so a young folder may still be claimed).
+Media holds one folder per object: videos/<pk>, exports/<pk>, imports/<pk>, and finetune/<pk> for a
+fine-tune's training states (annotator/services/finetune_state.py). A folder no row owns is an
+orphan once it is older than a grace period (an upload in progress writes its folder before its
+row commits, so a young folder may still be claimed). A fine-tune owns its folder only while it is
+active: the states of an ended run stay when removing them failed or a worker died mid-save.
 """
 
 import time
@@ -14,9 +16,13 @@ from pathlib import Path
 from django.conf import settings
 
 from annotator import media_store
-from annotator.models import ExportJob, ImportJob, Video
+from annotator.models import ExportJob, FineTuneRun, ImportJob, Video
+from annotator.services import finetune_state
 
-OWNERS = {"videos": Video, "exports": ExportJob, "imports": ImportJob}
+# kind -> the rows that own its folders. The uploaded kinds are what the storage quota counts
+# (annotator/services/disk.py); training states are scratch that nothing resumes once a run ends.
+OWNERS = {"videos": Video.objects.all, "exports": ExportJob.objects.all, "imports": ImportJob.objects.all}
+STATE_OWNERS = {finetune_state.PREFIX: lambda: FineTuneRun.objects.filter(status__in=FineTuneRun.active_statuses)}
 GRACE_SECONDS = 3600
 
 
@@ -32,9 +38,9 @@ def find_orphans(grace_seconds: float = GRACE_SECONDS) -> list[Orphan]:
     store = media_store.get()
     cutoff = time.time() - grace_seconds
     orphans = []
-    for kind, model in OWNERS.items():
+    for kind, owners in (OWNERS | STATE_OWNERS).items():
         folders = store.folders(kind)
-        owned = set(model.objects.filter(pk__in=[f.pk for f in folders]).values_list("pk", flat=True))
+        owned = set(owners().filter(pk__in=[f.pk for f in folders]).values_list("pk", flat=True))
         orphans += [Orphan(store.describe(f.key), f.bytes, key=f.key)
                     for f in folders if f.pk not in owned and f.newest < cutoff]
     # Django deletes a finished request's temporary upload; one still here after the grace period

@@ -8,8 +8,7 @@ from django.db.models import Count, Q
 
 from annotator.choices import ReviewStatus, Source
 from annotator.models import FrameAnnotation, Track
-from annotator.models.tracks import confidence
-from annotator.review_queue import ReviewRow, relative_jump
+from annotator.review_queue import ReviewRow, relative_jump, review_confidence
 from annotator.selectors import tracks_visible_to
 
 
@@ -31,7 +30,7 @@ def tracks_for_review_in_python(user, *, project_id: int | None = None,
     for track_id, frame, source, score, quality, area in annotations.iterator(chunk_size=5000):
         row = rows[track_id]
         row.frames += 1
-        value = confidence(quality, score)
+        value = review_confidence(quality, score)
         if value is not None and (row.worst_confidence is None or value < row.worst_confidence):
             row.worst_confidence, row.worst_frame = value, frame
             row.worst_measure = "quality" if quality is not None else "score"

@@ -1,5 +1,6 @@
 """manage.py cleanup_media: remove media folders whose video, export or import no longer exists,
-and uploads a crashed web server left half-received.
+training states of fine-tunes that ended or were deleted, and uploads a crashed web server left
+half-received.
 
     python manage.py cleanup_media --dry-run          # list them, with sizes
     python manage.py cleanup_media --min-age-hours 24 # remove those untouched for a day
@@ -15,7 +16,8 @@ from annotator.services import storage
 
 
 class Command(BaseCommand):
-    help = "Remove media folders (videos/, exports/, imports/) no database row owns, and abandoned uploads."
+    help = ("Remove media folders (videos/, exports/, imports/) no database row owns, training states "
+            "(finetune/) of ended or deleted fine-tunes, and abandoned uploads.")
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="list what would go; remove nothing")

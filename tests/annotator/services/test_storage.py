@@ -8,11 +8,11 @@ import pytest
 from django.core.management import call_command
 
 
-def aged(folder, hours: float):
+def aged(folder, hours: float, name: str = "source.avi"):
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "source.avi").write_bytes(b"x" * 2048)
+    (folder / name).write_bytes(b"x" * 2048)
     past = time.time() - hours * 3600
-    for path in (folder / "source.avi", folder):
+    for path in (folder / name, folder):
         os.utime(path, (past, past))
     return folder
 
@@ -42,6 +42,33 @@ def test_only_old_folders_without_a_row_are_removed(settings, ready_video, tmp_p
     assert not orphan_video.exists() and not orphan_export.exists()
     assert owned.exists() and young.exists()
     assert not cut_off.exists() and receiving.exists()
+
+
+@pytest.mark.django_db
+def test_training_states_go_once_their_fine_tune_ended_or_was_deleted(settings, cast):
+    from annotator.models import FineTuneRun
+
+    def states(run_pk, hours: float):
+        return aged(settings.MEDIA_ROOT / "finetune" / str(run_pk), hours=hours, name="state-4.pth")
+
+    done = FineTuneRun.objects.create(project=cast.project, status="done")
+    failed = FineTuneRun.objects.create(project=cast.project, status="failed")
+    running = FineTuneRun.objects.create(project=cast.project, status="running")
+    ended = states(done.pk, hours=2)  # delete_states failed when it ended
+    deleted = states(999999, hours=2)  # its row is gone
+    active = states(running.pk, hours=2)
+    (active / "state-6.pth").write_bytes(b"x")  # unrecorded newer state: its next save tidies it
+    young = states(failed.pk, hours=0.1)
+
+    out = StringIO()
+    call_command("cleanup_media", "--dry-run", stdout=out)
+    assert f"finetune/{done.pk}  " in out.getvalue() and "finetune/999999  " in out.getvalue()
+    assert "2 orphaned folders and files" in out.getvalue()
+
+    call_command("cleanup_media", "--quiet", stdout=StringIO())
+    assert not ended.exists() and not deleted.exists()
+    assert sorted(p.name for p in active.iterdir()) == ["state-4.pth", "state-6.pth"]
+    assert young.exists()
 
 
 @pytest.mark.django_db
