@@ -42,6 +42,18 @@ from .precision import model_for
 from .stages import StageClock, no_clock
 
 
+class ModelOutputError(RuntimeError):
+    """The network gave NaN or infinite values; a box or mask made from them would be garbage."""
+
+
+def check_finite(what: str, values: np.ndarray, precision: str) -> None:
+    """Raise ModelOutputError unless every value is finite (a few hundred per object: cheap)."""
+    if not np.isfinite(values).all():
+        hint = " or try precision 'exact' (float16/bfloat16 can overflow)" if precision != "exact" else ""
+        raise ModelOutputError(f"the model gave NaN or infinite {what}: its weights may be damaged "
+                               f"(check the file, or choose another checkpoint){hint}")
+
+
 @dataclass(frozen=True, eq=False)
 class TrackResult:
     """One object's result on one frame.
@@ -220,6 +232,7 @@ class MultiTracker:
             # in both precisions, so argmax ties and box deltas stay comparable
             scores = torch.softmax(out.score.float().reshape(batch, 2, -1), dim=1)[:, 1].cpu().numpy()
             deltas = out.loc.float().reshape(batch, 4, -1).cpu().numpy()
+            check_finite("scores or box offsets", np.concatenate([scores.ravel(), deltas.ravel()]), cfg.precision)
             picks = [self._pick(t, s, d) for t, s, d in zip(targets, scores, deltas)]
         rows = [p[0] for p in picks]
         cols = [p[1] for p in picks]
@@ -230,6 +243,8 @@ class MultiTracker:
             # the quality head judges the very mask that is returned (refined or not)
             quality = self.model.quality_at(out, rows, cols, logits)
             qualities = quality.float().cpu().numpy().tolist() if quality is not None else [None] * batch
+            check_finite("mask or quality values", np.concatenate([probs.ravel(), [q for q in qualities if q is not None]]),
+                         cfg.precision)
 
         results = []
         for target, crop_side, window_probs, quality, (row, col, score, old_center) in zip(

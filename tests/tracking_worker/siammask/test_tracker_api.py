@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
 import pytest
+import torch
 
 from tracking_worker.siammask import MultiTracker, Tracker, TrackerConfig
-from tracking_worker.siammask.tracker import TrackResult
+from tracking_worker.siammask.tracker import ModelOutputError, TrackResult
 
 CPU = TrackerConfig.davis(device="cpu")
 
@@ -105,3 +107,17 @@ def test_result_window_holds_every_mask_pixel(tracker, squares_clip, squares_box
         assert np.array_equal(result.mask[y0 : y0 + h, x0 : x0 + w], window)
         assert result.mask.sum() == window.sum()
         assert encode_window_mask(window, (x0, y0), result.mask.shape) == encode_mask(result.mask)
+
+
+@pytest.mark.parametrize("branch", ["cls", "refine"])
+def test_nan_network_output_stops_with_a_clear_error(random_model, squares_clip, squares_boxes, branch):
+    # damaged weights (or float16 overflow) must not become NaN boxes in the database, where they
+    # would break every JSON response that carries them
+    model = copy.deepcopy(random_model)
+    last = model.rpn_model.cls.head[-1].bias if branch == "cls" else list(model.refine_model.parameters())[-1]
+    with torch.no_grad():
+        last.fill_(float("nan"))
+    tracker = Tracker(model, CPU)
+    tracker.init(squares_clip[0], squares_boxes[0])
+    with pytest.raises(ModelOutputError, match="NaN or infinite .*weights may be damaged"):
+        tracker.track(squares_clip[1])
