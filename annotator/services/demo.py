@@ -12,7 +12,13 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotator.models import ModelCheckpoint, Project
-from annotator.services.checkpoints import register_checkpoint
+from annotator.services.checkpoints import (
+    evaluation_metrics,
+    register_checkpoint,
+    resolve_path,
+    verify_checkpoint,
+)
+from annotator.services.errors import ServiceError
 from annotator.services.projects import create_project
 from annotator.services.videos import create_video
 
@@ -115,7 +121,22 @@ def _builtin_checkpoint(log) -> None:
         if current is not None and current.name == name:
             return
         if (weights / file).is_file():
-            register_checkpoint(name=name, file=file, variant=variant, make_default=True)
+            register_builtin_checkpoint(name=name, file=file, variant=variant, warn=log)
             log(f"registered the built-in checkpoint {name} ({file}) as the default model")
             return
     log(f"no default checkpoint and no built-in weights in {weights}: propagation will fail until one is registered")
+
+
+def register_builtin_checkpoint(*, name: str, file: str, variant: str, warn=print) -> ModelCheckpoint:
+    """Register shipped weights as the default, with the evaluation their metadata records (J, F, J&F).
+
+    Reading it loads the file in a child process (about 2 s for weights/mobile.pth). A file that
+    cannot be checked here (no torch, a damaged copy) is still registered, without metrics, and
+    `warn` says why: this runs at start-up, and the workers report a bad file when they load it.
+    """
+    try:
+        metrics = evaluation_metrics(verify_checkpoint(resolve_path(file), variant=variant)["evaluation"])
+    except ServiceError as exc:
+        metrics = {}
+        warn(f"warning: {exc.message}; registering {name} without its recorded J&F")
+    return register_checkpoint(name=name, file=file, variant=variant, make_default=True, metrics=metrics)

@@ -1,11 +1,15 @@
 """manage.py ensure_default_model (run by the container entrypoint) gives workers a model, once."""
 
+import shutil
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from annotator import builtin_weights
 from annotator.models import ModelCheckpoint
 from annotator.services.checkpoints import register_checkpoint
+from tests.builtin_weights import MOBILE, recorded_evaluation, recorded_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +70,20 @@ def test_it_fails_loudly_when_there_are_no_weights_at_all(image):
     with pytest.raises(CommandError, match="no default checkpoint and no built-in weights"):
         call_command("ensure_default_model")
     assert defaults() == []
+
+
+def test_the_built_in_model_is_recorded_with_the_evaluation_its_file_carries(image):
+    shutil.copyfile(MOBILE, image.BASE_DIR / "weights" / "mobile.pth")
+    out = StringIO()
+    call_command("ensure_default_model", stdout=out)
+    checkpoint = ModelCheckpoint.objects.get(is_default=True)
+    assert {key: checkpoint.metrics[key] for key in ("J", "F", "J&F")} == recorded_scores(MOBILE)
+    assert f"J&F {recorded_evaluation(MOBILE)['JF_mean']:.3f}" in out.getvalue()
+
+
+def test_a_built_in_file_that_does_not_load_is_registered_without_metrics_and_says_why(image):
+    (image.BASE_DIR / "weights" / "mobile.pth").write_bytes(b"mobile")
+    err = StringIO()
+    call_command("ensure_default_model", stderr=err)
+    assert ModelCheckpoint.objects.get(is_default=True).metrics == {}
+    assert "mobile.pth is not a valid SiamMask mobile checkpoint" in err.getvalue()

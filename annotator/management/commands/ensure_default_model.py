@@ -2,8 +2,8 @@
 
 Does nothing when a default checkpoint exists. Otherwise registers the built-in weights as the
 default: from SIAMLABEL_WEIGHTS_DIR when the file is there, else the copy inside the image or
-checkout (`weights/`, recorded by absolute path, which every container of the same image shares).
-Running it again changes nothing.
+checkout (`weights/`, recorded by absolute path, which every container of the same image shares),
+with the evaluation (J, F, J&F) its metadata records. Running it again changes nothing.
 """
 
 from pathlib import Path
@@ -12,8 +12,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
 from annotator.models import ModelCheckpoint
-from annotator.services.checkpoints import register_checkpoint
-from annotator.services.demo import BUILTIN_CHECKPOINTS
+from annotator.services.demo import BUILTIN_CHECKPOINTS, register_builtin_checkpoint
 
 
 class Command(BaseCommand):
@@ -27,8 +26,10 @@ class Command(BaseCommand):
         for name, file, variant in BUILTIN_CHECKPOINTS:
             location = _builtin_location(file)
             if location is not None:
-                checkpoint = register_checkpoint(name=name, file=location, variant=variant, make_default=True)
-                self.stdout.write(f"registered the built-in model {checkpoint.name} ({location}) as the default")
+                checkpoint = register_builtin_checkpoint(name=name, file=location, variant=variant,
+                                                         warn=self.stderr.write)
+                jf = "" if checkpoint.jf is None else f", J&F {checkpoint.jf:.3f}"
+                self.stdout.write(f"registered the built-in model {checkpoint.name} ({location}) as the default{jf}")
                 return
         raise CommandError(f"no default checkpoint and no built-in weights in {settings.SIAMLABEL_WEIGHTS_DIR} "
                            f"or {Path(settings.BASE_DIR) / 'weights'}")

@@ -1,10 +1,13 @@
 """`make run` registers the built-in model as the default, and never overrides a chosen one."""
 
+import shutil
+
 import pytest
 
 from annotator.models import ModelCheckpoint
 from annotator.services import demo
 from annotator.services.checkpoints import register_checkpoint
+from tests.builtin_weights import MOBILE, recorded_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +62,10 @@ def test_the_generated_demo_clip_is_described_as_what_it_is(weights_dir, setting
     demo.seed_demo(log=lambda message: None)
     description = Project.objects.get(name=demo.DEMO_PROJECT).description
     assert "generated" in description and "ellipse" in description and "not real footage" in description
+
+
+def test_the_built_in_model_is_recorded_with_its_j_and_f(weights_dir):
+    shutil.copyfile(MOBILE, weights_dir / "mobile.pth")
+    demo.seed_demo(log=lambda message: None)
+    checkpoint = ModelCheckpoint.objects.get(is_default=True)
+    assert {key: checkpoint.metrics[key] for key in ("J", "F", "J&F")} == recorded_scores(MOBILE)
