@@ -77,3 +77,11 @@ def test_no_verify_records_the_file_unread_and_needs_a_variant(weights_dir):
         register("later", "later.pth", "--no-verify")
     register("later", "later.pth", "--no-verify", "--variant", "light")
     assert list(ModelCheckpoint.objects.values_list("name", "variant", "metrics")) == [("later", "light", {})]
+
+
+def test_a_path_from_the_current_folder_is_recorded_absolute(weights_dir, monkeypatch):
+    # `weights/mobile.pth` typed in the repository root is not under SIAMLABEL_WEIGHTS_DIR (a
+    # temporary folder here), but it names the file the user means
+    monkeypatch.chdir(MOBILE.parent.parent)
+    register("typed", f"{MOBILE.parent.name}/{MOBILE.name}")
+    assert ModelCheckpoint.objects.get(name="typed").file == str(MOBILE.resolve())

@@ -6,6 +6,7 @@ the evaluation its metadata carries; --metrics '{"J": 0.6, "F": 0.62}' records o
 
 import argparse
 import json
+from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
@@ -14,6 +15,7 @@ from annotator.services.checkpoints import (
     AUTO_VARIANT,
     register_checkpoint,
     register_verified_checkpoint,
+    resolve_path,
 )
 from annotator.services.errors import ServiceError
 
@@ -23,7 +25,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name")
-        parser.add_argument("file", help="Absolute path, or relative to SIAMLABEL_WEIGHTS_DIR.")
+        parser.add_argument("file", help="Absolute path, or relative to SIAMLABEL_WEIGHTS_DIR (else to the current folder).")
         parser.add_argument("--variant", choices=[AUTO_VARIANT, *ModelCheckpoint.Variant.values], default=None,
                             help="Default: auto, the variant the file's metadata names (sharp when it has none).")
         parser.add_argument("--config", choices=["davis", "vot"], default="davis")
@@ -40,13 +42,21 @@ class Command(BaseCommand):
                                "metadata is not read")
         register = register_checkpoint if no_verify else register_verified_checkpoint
         try:
-            checkpoint = register(name=name, file=file, variant=variant or AUTO_VARIANT, config=config,
+            checkpoint = register(name=name, file=_locate(file), variant=variant or AUTO_VARIANT, config=config,
                                   make_default=default, metrics=metrics)
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         jf = "unknown" if checkpoint.jf is None else f"{checkpoint.jf:.3f}"
         self.stdout.write(f"registered {checkpoint}: variant {checkpoint.variant}, J&F {jf}, "
                           f"sha256={checkpoint.sha256}")
+
+
+def _locate(file: str) -> str:
+    """Return `file` as recorded: relative to SIAMLABEL_WEIGHTS_DIR when it is there, else, when a
+    shell path such as weights/mobile.pth names a file from the current folder, its absolute path."""
+    if Path(file).is_absolute() or resolve_path(file).is_file() or not Path(file).is_file():
+        return file
+    return str(Path(file).resolve())
 
 
 def _json_object(text: str) -> dict:
