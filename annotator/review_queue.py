@@ -6,18 +6,17 @@
 A track's risk is the larger of (1 - its lowest confidence) and its largest relative jump in
 mask area between consecutive annotated frames: a tracker that drifts shows one or the other.
 A frame's confidence is its predicted IoU where the model has a quality head, else its tracker
-score (models/tracks.py `confidence`). A NaN confidence (a broken model output; nothing stops
-one reaching the database) counts as 0.0, the lowest: the reviewer must look there.
+score (models/tracks.py `confidence`); the database holds both in [0, 1], never NaN (its
+constraints `annotation_*_in_unit_range`).
 
 The database reduces each track's frames to its count, its worst frame and its largest jump (one
 subquery each per track), so Python reads one row per track and the two frames these name
 (docs/benchmarks.md, "Review queue").
 """
 
-import math
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, FloatField, OuterRef, QuerySet, Subquery, Value, When, Window
+from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Abs, Cast, Coalesce, Greatest, Lag, NullIf
 
 from annotator.choices import ReviewStatus, Source
@@ -27,7 +26,6 @@ from annotator.selectors import tracks_visible_to
 
 # Frames without a mask: their area (0) says nothing, so they neither count as a jump nor end one.
 MASKLESS_SOURCES = (Source.MANUAL_BOX, Source.OUTSIDE)
-NAN_CONFIDENCE = 0.0
 
 
 @dataclass
@@ -48,12 +46,6 @@ class ReviewRow:
         confidence_risk = 0.0 if self.worst_confidence is None else 1.0 - self.worst_confidence
         self.risk = round(max(confidence_risk, self.area_jump), 6)
         return self
-
-
-def review_confidence(quality: float | None, score: float | None) -> float | None:
-    """Return the frame's confidence (models/tracks.py `confidence`), NaN read as NAN_CONFIDENCE."""
-    value = confidence(quality, score)
-    return NAN_CONFIDENCE if value is not None and math.isnan(value) else value
 
 
 def relative_jump(previous: int, current: int) -> float:
@@ -80,7 +72,7 @@ def tracks_for_review(user, *, project_id: int | None = None, status: str = Revi
     for track in tracks:
         row = ReviewRow(track=track, frames=track.queue_frames, unresolved_comments=track.queue_unresolved)
         if (worst := named.get(track.queue_worst_pk)) is not None:
-            row.worst_confidence, row.worst_frame = review_confidence(worst.quality, worst.score), worst.frame_index
+            row.worst_confidence, row.worst_frame = confidence(worst.quality, worst.score), worst.frame_index
             row.worst_measure = "quality" if worst.quality is not None else "score"
         jump = named.get(track.queue_jump_pk)
         if jump is not None and jump.previous_area is not None:
@@ -106,8 +98,7 @@ def _worst_frame_of_track() -> QuerySet:
         FrameAnnotation.objects.filter(track=OuterRef("pk"))
         .annotate(value=Coalesce("quality", "score"))  # models/tracks.py `confidence`
         .filter(value__isnull=False)
-        # PostgreSQL sorts NaN above every number (and NaN = NaN): read it as `review_confidence` does
-        .order_by(Case(When(value=math.nan, then=Value(NAN_CONFIDENCE)), default=F("value")), "frame_index")
+        .order_by("value", "frame_index")
         .values("pk")[:1]
     )
 

@@ -73,6 +73,12 @@ class FrameAnnotation(models.Model):
                 ),
                 name="annotation_outside_has_no_geometry",
             ),
+            # Both are probabilities. In PostgreSQL NaN is above every number, so these also refuse
+            # NaN and infinities: a broken model output never reaches the JSON the API renders.
+            *(models.CheckConstraint(
+                condition=models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gte": 0, f"{field}__lte": 1}),
+                name=f"annotation_{field}_in_unit_range",
+            ) for field in ("score", "quality")),
         ]
 
     def __str__(self):

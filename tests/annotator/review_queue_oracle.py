@@ -8,7 +8,8 @@ from django.db.models import Count, Q
 
 from annotator.choices import ReviewStatus, Source
 from annotator.models import FrameAnnotation, Track
-from annotator.review_queue import ReviewRow, relative_jump, review_confidence
+from annotator.models.tracks import confidence
+from annotator.review_queue import ReviewRow, relative_jump
 from annotator.selectors import tracks_visible_to
 
 
@@ -30,7 +31,7 @@ def tracks_for_review_in_python(user, *, project_id: int | None = None,
     for track_id, frame, source, score, quality, area in annotations.iterator(chunk_size=5000):
         row = rows[track_id]
         row.frames += 1
-        value = review_confidence(quality, score)
+        value = confidence(quality, score)
         if value is not None and (row.worst_confidence is None or value < row.worst_confidence):
             row.worst_confidence, row.worst_frame = value, frame
             row.worst_measure = "quality" if quality is not None else "score"

@@ -1,20 +1,12 @@
 """The `quality` column: added by migration 0005 as nullable, so existing rows read as "no quality head"."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from annotator.models.tracks import confidence
+from tests.annotator.migrating import migrate, migrate_to_latest
 
 BEFORE = [("annotator", "0004_outbox")]
 AFTER = [("annotator", "0005_frameannotation_quality")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,7 +19,7 @@ def test_migration_keeps_existing_annotations_with_a_null_quality(cast, ready_vi
         rows = new_apps.get_model("annotator", "FrameAnnotation").objects.filter(track_id=track.pk)
         assert dict(rows.values_list("frame_index", "quality")) == {0: None, 4: None}
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 @pytest.mark.parametrize(("quality", "score", "expected"), [(0.4, 0.9, 0.4), (None, 0.9, 0.9), (0.0, 0.9, 0.0),

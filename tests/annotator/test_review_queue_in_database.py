@@ -1,6 +1,5 @@
 """The review queue computed in the database gives exactly the rows of the old Python loop (the oracle)."""
 
-import math
 import random
 
 import pytest
@@ -12,8 +11,8 @@ from tests.annotator.review_queue_oracle import tracks_for_review_in_python
 
 SOURCES = [Source.PROPAGATED] * 4 + [Source.MANUAL_MASK, Source.MANUAL_BOX, Source.OUTSIDE]
 STATUSES = [ReviewStatus.IN_REVIEW] * 3 + [ReviewStatus.REJECTED, ReviewStatus.DRAFT]
-# few distinct values, so that worst confidences and area jumps tie often (NaN: a broken model output)
-FEW_SCORES = [None, 0.2, 0.5, 0.5, 0.7, 0.9, 1 / 3, 0.0, math.nan]
+# few distinct values, so that worst confidences and area jumps tie often
+FEW_SCORES = [None, 0.2, 0.5, 0.5, 0.7, 0.9, 1 / 3, 0.0, 1.0]
 FEW_AREAS = [0, 0, 100, 200, 300, 900, 2**31 - 1]
 
 
@@ -51,9 +50,9 @@ def crafted_frames(track: Track, case: str) -> list[FrameAnnotation]:
                              frame(track, 2, out), frame(track, 3, p, area=100)],
         "maskless only": [frame(track, 0, box, area=50), frame(track, 1, out), frame(track, 4, box, area=0)],
         "no frames": [],
-        # a NaN quality counts as 0.0: it beats 0.3, and ties with the 0.0 on frame 5 and the NaN score on 7
-        "nan worst": [frame(track, 1, p, score=0.3, area=10), frame(track, 2, p, score=0.9, quality=math.nan, area=10),
-                      frame(track, 5, p, score=0.0, area=10), frame(track, 7, p, score=math.nan, area=10)],
+        # a 0.0 quality beats 0.3 and ties with the 0.0 score on frame 5: frame 2 wins
+        "zero worst": [frame(track, 1, p, score=0.3, area=10), frame(track, 2, p, score=0.9, quality=0.0, area=10),
+                       frame(track, 5, p, score=0.0, area=10)],
     }[case]
 
 
@@ -63,7 +62,7 @@ def test_queue_in_the_database_equals_the_python_loop_on_random_tracks(cast):
     video = Video.objects.create(project=cast.project, name="random", source_file="none", status=VideoStatus.READY,
                                  width=64, height=48, fps=25, frame_count=200)
     labels = list(cast.project.labels.all())
-    cases = ["worst tie", "jump tie", "zero areas", "maskless between", "maskless only", "no frames", "nan worst"]
+    cases = ["worst tie", "jump tie", "zero areas", "maskless between", "maskless only", "no frames", "zero worst"]
     frames = []
     for object_id in range(1, 61):
         status = ReviewStatus.IN_REVIEW if object_id <= len(cases) else rng.choice(STATUSES)
@@ -83,8 +82,8 @@ def test_queue_in_the_database_equals_the_python_loop_on_random_tracks(cast):
     assert (rows[2].area_jump, rows[2].area_jump_frame) == (0.5, 2)
     assert [(rows[n].area_jump, rows[n].area_jump_frame) for n in (3, 4, 5, 6)] == [(0.0, None)] * 4
     assert (rows[6].frames, rows[6].worst_confidence, rows[6].risk) == (0, None, 0.0)
-    broken = rows[7]
-    assert (broken.worst_frame, broken.worst_confidence, broken.worst_measure, broken.risk) == (2, 0.0, "quality", 1.0)
+    zero = rows[7]
+    assert (zero.worst_frame, zero.worst_confidence, zero.worst_measure, zero.risk) == (2, 0.0, "quality", 1.0)
     # the random tracks reach every branch: worst frames of both measures, jumps, comments
     assert {r.worst_measure for r in rows.values()} == {"quality", "score", None}
     assert sum(r.area_jump_frame is not None for r in rows.values()) > 10
