@@ -22,11 +22,12 @@ def test_a_manager_sets_the_default_model_and_a_workspace_propagation_uses_it(
     video, track = video_with_track
     server_default = ModelCheckpoint.objects.get(is_default=True)
     chosen = register_checkpoint(name="starter copy", file=str(worker.checkpoint), variant="light",
-                                 metrics={"J&F": 0.42})
+                                 metrics={"J&F": 0.42, "evaluated_on": {"sequences": ["camel", "cows"]}})
     carol = new_page(e2e_cast.carol, f"/projects/{e2e_cast.project.pk}/")
     carol.click("a:has-text('Model:')")
     row = carol.locator(f"tr[data-checkpoint='{chosen.pk}']")
     assert "0.420" in row.inner_text() and chosen.sha256[:16] in row.inner_text()
+    assert row.locator(".measured-on").inner_text() == "on camel, cows"
     assert "manage.py register_checkpoint" in carol.inner_text(".register-command")
     row.locator("button.make-default").click()
     row.locator(".badge").wait_for()

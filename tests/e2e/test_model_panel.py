@@ -72,6 +72,12 @@ def test_a_manager_sees_the_promoted_finetune_and_switches_back_to_its_parent(e2
     close_old_connections()
     e2e_cast.project.refresh_from_db()
     assert e2e_cast.project.finetune_every_accepted == 5
+
+    # the Models page says where the fine-tune's J&F comes from: not the DAVIS sequences of a built-in score
+    carol.goto(f"/projects/{e2e_cast.project.pk}/models/")
+    cell = carol.locator(f"tr[data-checkpoint='{child.pk}'] td.jf")
+    cell.wait_for()
+    assert cell.inner_text().split("\n") == ["0.672", "on 2 held-out project videos; parent 0.634"]
     assert not carol.js_errors, carol.js_errors
 
 

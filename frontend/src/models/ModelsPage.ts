@@ -1,12 +1,18 @@
 /**
- * /projects/{id}/models/: the registered checkpoints (name, variant, sha256, J&F) and the project's
+ * /projects/{id}/models/: the registered checkpoints (name, variant, sha256, J&F and what it was measured on) and the project's
  * default model, which managers choose here. Registering a file stays a command, shown on the page.
  */
 import { api, type Checkpoint, type Project } from "../api/client";
 import type { Page } from "../router";
 import { h, toast } from "../ui/dom";
+import { measuredScore } from "./measuredScore";
 
 export const REGISTER_COMMAND = ".venv/bin/python manage.py register_checkpoint NAME FILE --variant sharp";
+
+function scoreCell(checkpoint: Checkpoint): HTMLElement {
+  const { jf, on } = measuredScore(checkpoint);
+  return h("td", { class: "jf" }, jf, on ? h("div", { class: "muted small measured-on" }, on) : "");
+}
 
 export class ModelsPage implements Page {
   private body = h("tbody", {});
@@ -55,7 +61,7 @@ export class ModelsPage implements Page {
           c.is_default ? h("span", { class: "muted small" }, " (server default)") : ""),
         h("td", {}, c.variant),
         h("td", {}, h("code", { class: "small", title: c.sha256 }, c.sha256.slice(0, 16) + "…")),
-        h("td", {}, c.jf === null ? "—" : c.jf.toFixed(3)),
+        scoreCell(c),
         h("td", {}, action));
     }));
     if (manager && own !== null && serverDefault) {
