@@ -5,7 +5,7 @@
 
 A track's risk is the larger of (1 - its lowest confidence) and its largest relative jump in
 mask area between consecutive annotated frames: a tracker that drifts shows one or the other.
-A frame's confidence is its predicted IoU where the model has a quality head, else its tracker
+A frame's confidence is its mask's quality where the model gives one, else its tracker
 score (models/tracks.py `confidence`); the database holds both in [0, 1], never NaN (its
 constraints `annotation_*_in_unit_range`).
 

@@ -5,8 +5,8 @@
 
 The box (x, y, w, h, pixels) is given on the first frame. The output is a JSON list with one
 record per frame: {"frame_index", "init", "score", "quality", "bbox", "rotated_box", "mask"};
-the mask is COCO RLE {"size": [h, w], "counts": str} and quality the mask's predicted IoU in
-[0, 1] (null for checkpoints without a quality head, e.g. the official ones). The first (init)
+the mask is COCO RLE {"size": [h, w], "counts": str} and quality the model's confidence in
+[0, 1] that the mask is right (TrackResult.quality; null for the official checkpoints). The first (init)
 frame has "init": true, the given box, its corners, and null score, quality and mask.
 """
 

@@ -101,7 +101,7 @@ class TrackSummarySerializer(serializers.Serializer):
     source = serializers.ListField(child=serializers.CharField(), help_text="each frame's source")
     score = serializers.ListField(child=serializers.FloatField(allow_null=True), help_text="tracker score or null")
     quality = serializers.ListField(child=serializers.FloatField(allow_null=True),
-                                    help_text="predicted IoU or null (models without a quality head)")
+                                    help_text="the mask's quality (models/tracks.py) or null (models without one)")
     area = serializers.ListField(child=serializers.IntegerField(), help_text="mask pixels")
     cursor = serializers.DateTimeField(help_text="pass as ?changed_since= to the annotations to read only the frames "
                                                  "written after this summary")

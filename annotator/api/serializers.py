@@ -229,13 +229,13 @@ class StopSerializer(serializers.Serializer):
                                                "an edit: the manual frame the run ended before")
     measure = serializers.ChoiceField(choices=["area", "quality", "score"], required=False,
                                       help_text="target lost: what was low on `frame`: an empty mask (area), the "
-                                                "predicted IoU (quality) or, without a quality head, the score")
+                                                "mask's quality or, for a model without one, the score")
     value = serializers.FloatField(required=False, help_text="target lost: the measure on `frame`")
     threshold = serializers.FloatField(required=False, help_text="target lost: `value` was under this")
     score = serializers.FloatField(required=False, help_text="target lost: the tracker score on `frame`")
     quality = serializers.FloatField(required=False, allow_null=True,
-                                     help_text="target lost: the predicted IoU on `frame`; null without a quality "
-                                               "head, and on an edit stop")
+                                     help_text="target lost: the mask's quality on `frame`; null for a model without "
+                                               "one, and on an edit stop")
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -27,6 +27,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="frameannotation",
+            name="quality",
+            field=models.FloatField(
+                blank=True, null=True,
+                help_text="The model's confidence that the mask is right (TrackResult.quality); null for models without one."),
+        ),
         migrations.RunPython(repair_confidences, migrations.RunPython.noop, atomic=True, elidable=True),
         *(migrations.AddConstraint(
             model_name="frameannotation",

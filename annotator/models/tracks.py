@@ -48,7 +48,7 @@ class FrameAnnotation(models.Model):
     rotated_box = models.JSONField(null=True, blank=True, help_text="4x2 corners in pixels")
     score = models.FloatField(null=True, blank=True)
     quality = models.FloatField(
-        null=True, blank=True, help_text="Predicted IoU of the mask (quality head); null for models without one."
+        null=True, blank=True, help_text="The model's confidence that the mask is right (TrackResult.quality); null for models without one."
     )
     area = models.PositiveIntegerField(default=0, help_text="Mask pixels, for review sorting and lost-target checks.")
     job = models.ForeignKey(
@@ -90,7 +90,7 @@ class FrameAnnotation(models.Model):
 
 
 def confidence(quality: float | None, score: float | None) -> float | None:
-    """Return a frame's confidence: the predicted IoU where the model has a quality head, else the score."""
+    """Return a frame's confidence: the mask's quality where the model gives one, else the score."""
     return quality if quality is not None else score
 
 

@@ -7,7 +7,7 @@
 The run from the far anchor goes first and is kept in memory (its masks as RLE, a few kB a
 frame), then the main run writes in chunks as without fusion, choosing per frame: progress,
 live display and edit stops behave as for a single run, and nothing is written twice. Per frame
-the result with the higher confidence wins: the predicted IoU where the model has a quality head,
+the result with the higher confidence wins: the mask's quality where the model gives one,
 else the tracker score (models.confidence); an empty mask never wins.
 """
 

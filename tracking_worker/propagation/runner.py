@@ -32,7 +32,7 @@ CANCEL_POLL_SECONDS = 0.5
 DATABASE_AWAY = (OperationalError, InterfaceError)
 RELEASE_ATTEMPTS = 30
 # Lost target for models with a quality head (ours, not official): a frame is low when its
-# predicted IoU is under this. The mask itself is judged, so it replaces the score rule for them;
+# quality is under this. The mask itself is judged, so it replaces the score rule for them;
 # models without the head keep TrackerConfig.lost_score_threshold. See docs/propagation.md.
 LOST_QUALITY_THRESHOLD = 0.3
 RUNS = {1: "forward", -1: "backward"}  # FrameAnnotation.run of a frame tracked in that direction
@@ -158,7 +158,7 @@ def lost_quality_threshold() -> float:
 def lost_measure(record: FrameRecord, *, score_threshold: float, quality_threshold: float) -> tuple[str, float, float]:
     """Return what judges a frame as (measure, value, threshold); the frame is low when value < threshold.
 
-    An empty mask is judged by its area (0 < 1 pixel); otherwise confidence: the predicted IoU
+    An empty mask is judged by its area (0 < 1 pixel); otherwise confidence: the quality
     when the model has a quality head, else the tracker score.
     """
     if record.area == 0:

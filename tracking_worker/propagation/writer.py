@@ -29,7 +29,7 @@ class FrameRecord:
     rotated_box: list[list[float]]
     mask_rle: dict | None  # None until encode() (the writer thread encodes)
     area: int
-    quality: float | None = None  # predicted IoU; None for models without a quality head
+    quality: float | None = None  # TrackResult.quality; None for models without one
     run: str = ""  # the run that tracked it: "forward" or "backward" (two-anchor fusion keeps either)
     mask: np.ndarray | None = field(default=None, repr=False)  # the frame mask, until encoded
     # or, instead of `mask`: (x0, y0, window mask, frame (h, w)), False outside the window

@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from .config import TrackerConfig
+from .mask_confidence import QualityCalibration
 from .network import SiamMask
 
 _OPTIONAL_SUFFIX = "num_batches_tracked"
@@ -182,4 +183,7 @@ def load_model(
     check_state_dict(model, state)
     # strict=False only because num_batches_tracked may be absent; everything else was checked
     model.load_state_dict(state, strict=False)
+    calibration = checkpoint_meta(checkpoint).get("quality_calibration")
+    # plain attribute, not state: the tracker reads it (mask_confidence.py); None keeps the quality head
+    model.quality_calibration = None if calibration is None else QualityCalibration.from_meta(calibration)
     return model.to(resolve_device(device)).eval()

@@ -36,6 +36,7 @@ from .crops import (
     search_crop_side,
     window_to_frame,
 )
+from .mask_confidence import calibration_features, init_fill
 from .network import SiamMask, TemplateKernels
 from .paste import paste_window
 from .precision import model_for
@@ -62,8 +63,10 @@ class TrackResult:
     bbox: (x, y, w, h) from the tracker's clamped centre and size (its state for the next frame).
     rotated_box: (4, 2) float64 corners of the min-area rectangle around the mask.
     mask: (H, W) bool, frame-sized.
-    quality: the predicted IoU of the mask in [0, 1] from the model's quality head; None for
-        models without one (the official checkpoints), where callers fall back to `score`.
+    quality: the model's confidence in [0, 1] that the mask is right: with a calibration in the
+        checkpoint (the built-in model), the probability that its IoU with the object is at
+        least 0.5 (mask_confidence.py); else the quality head's predicted IoU; None for models
+        with neither (the official checkpoints), where callers fall back to `score`.
     window: (x0, y0, window_mask): the frame rectangle outside which `mask` is all False, so a
         caller may measure or encode the object without scanning the frame (paste.py).
     """
@@ -83,6 +86,7 @@ class _Target:
     pad_bgr: np.ndarray  # mean colour of the init frame
     frame_hw: tuple[int, int]
     kernels: TemplateKernels  # batch of 1, computed once at add()
+    init_fill: float  # share of the first search crop the init box fills (mask_confidence.py)
 
 
 def check_frame(frame_bgr: np.ndarray) -> None:
@@ -168,7 +172,7 @@ class MultiTracker:
         pad_bgr = mean_color(frame_bgr)
         patch = get_subwindow(frame_bgr, center, cfg.exemplar_size, exemplar_crop_side(size, cfg), pad_bgr)
         kernels = self.model.template(self._tensor([patch]))
-        self._targets[obj_id] = _Target(center, size, pad_bgr, frame_hw, kernels)
+        self._targets[obj_id] = _Target(center, size, pad_bgr, frame_hw, kernels, init_fill(size, cfg))
 
     def restore(self, obj_id: Hashable, box_xywh: Sequence[float]) -> None:
         """Set an added object's state to a box its tracking reached earlier (a resumed job).
@@ -240,9 +244,7 @@ class MultiTracker:
             logits = self.model.refine_at(out, rows, cols) if cfg.refine else self.model.mask_at(out, rows, cols)
             side = cfg.mask_out_size
             probs = torch.sigmoid(logits.float()).reshape(batch, side, side).cpu().numpy()
-            # the quality head judges the very mask that is returned (refined or not)
-            quality = self.model.quality_at(out, rows, cols, logits)
-            qualities = quality.float().cpu().numpy().tolist() if quality is not None else [None] * batch
+            qualities = self._qualities(out, rows, cols, logits, targets)
             check_finite("mask or quality values", np.concatenate([probs.ravel(), [q for q in qualities if q is not None]]),
                          cfg.precision)
 
@@ -269,6 +271,16 @@ class MultiTracker:
             box = (*(float(v) for v in target.center - target.size / 2), *(float(v) for v in target.size))
             results.append(TrackResult(score, box, rotated_box, mask, quality, (*pasted.origin, window_mask)))
         return results
+
+    def _qualities(self, out, rows: list[int], cols: list[int], logits: torch.Tensor,
+                   targets: list[_Target]) -> list[float | None]:
+        """Return each target's quality of the very mask that is returned (refined or not): the
+        checkpoint's calibration when it has one, else the quality head's predicted IoU, else None."""
+        calibration = getattr(self.model, "quality_calibration", None)
+        if calibration is not None:
+            return calibration.predict(calibration_features(logits, [t.init_fill for t in targets])).tolist()
+        quality = self.model.quality_at(out, rows, cols, logits)
+        return quality.float().cpu().numpy().tolist() if quality is not None else [None] * len(targets)
 
     def _pick(
         self, target: _Target, score: np.ndarray, delta: np.ndarray

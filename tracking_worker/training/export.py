@@ -39,6 +39,19 @@ def evaluate_model(model, data_dir: Path, *, sequences: list[str] | None = None,
                                       progress=progress))
 
 
+def evaluation_meta(report: dict, data_dir: Path) -> dict:
+    """Return the checkpoint's meta["evaluation"] from an evaluation report of evaluate_model."""
+    return {
+        "data": str(data_dir), "sequences": sorted(report.get("sequences", {})),
+        "score_auc": report.get("score_auc"), "quality_auc": report.get("quality_auc"),
+        "quality_spearman": report.get("quality_spearman"),
+        "J_mean": report["J_mean"], "F_mean": report["F_mean"], "JF_mean": report["JF_mean"],
+        "J_recall": report["J_recall"], "F_recall": report["F_recall"],
+        "box_iou": report["box_iou"], "fps": report["fps"],
+        "n_sequences": report["n_sequences"], "protocol": "docs/evaluation.md, TrackerConfig.davis()",
+    }
+
+
 def state_dict_sha256(state: dict[str, torch.Tensor]) -> str:
     """Return the sha256 of a CPU state dict's names and bytes, in name order."""
     return hashlib.sha256(b"".join(k.encode() + v.numpy().tobytes() for k, v in sorted(state.items()))).hexdigest()
@@ -78,15 +91,7 @@ def export(model_path: Path, out: Path, eval_data: Path | None, *, progress: boo
     if eval_data is not None:
         report = evaluate_model(model, eval_data, sequences=eval_sequences, progress=progress)
         print(format_table(report))
-        meta["evaluation"] = {
-            "data": str(eval_data), "sequences": sorted(report.get("sequences", {})),
-            "score_auc": report.get("score_auc"), "quality_auc": report.get("quality_auc"),
-            "quality_spearman": report.get("quality_spearman"),
-            "J_mean": report["J_mean"], "F_mean": report["F_mean"], "JF_mean": report["JF_mean"],
-            "J_recall": report["J_recall"], "F_recall": report["F_recall"],
-            "box_iou": report["box_iou"], "fps": report["fps"],
-            "n_sequences": report["n_sequences"], "protocol": "docs/evaluation.md, TrackerConfig.davis()",
-        }
+        meta["evaluation"] = evaluation_meta(report, eval_data)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     meta["state_dict_sha256"] = state_dict_sha256(state)
     out.parent.mkdir(parents=True, exist_ok=True)

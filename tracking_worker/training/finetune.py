@@ -28,6 +28,7 @@ import yaml
 
 from tracking_worker.evaluation import davis
 from tracking_worker.siammask.checkpoints import file_sha256
+from tracking_worker.siammask.mask_confidence import QualityCalibration
 
 from .config import StageConfig, TrainConfig, parse_config
 from .export import evaluate_model, state_dict_sha256
@@ -170,17 +171,25 @@ def train_slice(spec: FinetuneSpec, *, max_seconds: float | None = None,
 
 
 def evaluate_models(spec: FinetuneSpec, *, progress: bool = False) -> dict:
-    """Return {"old": summary, "new": summary}: the parent and run_dir/model.pth on the held-out videos."""
+    """Return {"old": summary, "new": summary}: the parent and run_dir/model.pth on the held-out videos.
+
+    The new model is judged with the parent's quality calibration, which write_model gives it.
+    """
     model_path = Path(spec.run_dir) / MODEL
     if not model_path.is_file():
         raise ValueError(f"{model_path} does not exist yet: finish training first")
+    calibration = checkpoint_meta(load_checkpoint_file(spec.parent)).get("quality_calibration")
     return {"old": evaluate_checkpoint(spec, spec.parent, progress=progress),
-            "new": evaluate_checkpoint(spec, model_path, progress=progress)}
+            "new": evaluate_checkpoint(spec, model_path, progress=progress, calibration=calibration)}
 
 
-def evaluate_checkpoint(spec: FinetuneSpec, path: Path, *, progress: bool = False) -> dict:
-    """Return the held-out summary of one checkpoint (a run's checkpoint.pth included)."""
-    model, _ = load_trained(path, device=spec.device)
+def evaluate_checkpoint(spec: FinetuneSpec, path: Path, *, progress: bool = False,
+                        calibration: dict | None = None) -> dict:
+    """Return the held-out summary of one checkpoint (a run's checkpoint.pth included); `calibration`
+    (a meta["quality_calibration"]) stands in for a checkpoint that has none of its own."""
+    model, meta = load_trained(path, device=spec.device)
+    if calibration is not None and "quality_calibration" not in meta:
+        model.quality_calibration = QualityCalibration.from_meta(calibration)
     report = evaluate_model(model, spec.heldout_root, sequences=list(spec.heldout_sequences),
                             progress=progress, device=spec.device)
     per_sequence = {name: {"J": seq["J_mean"], "F": seq["F_mean"],
@@ -213,6 +222,8 @@ def write_model(spec: FinetuneSpec, out: Path, *, evaluation: dict, lineage: dic
     if (meta.get("variant"), meta.get("arch")) != (parent["variant"], parent.get("arch")):
         raise ValueError(f"{spec.run_dir / MODEL} is not a fine-tune of {spec.parent}")
     state = {k: v.detach().cpu().contiguous() for k, v in checkpoint["state_dict"].items()}
+    if "quality_calibration" in parent:  # its features are the mask's own statistics: the child keeps them
+        meta.setdefault("quality_calibration", parent["quality_calibration"])
     meta.update(
         lineage=dict(lineage), evaluation=evaluation, parent_sha256=parent["sha256"],
         finetune={"train_sequences": list(spec.train_sequences), "heldout_sequences": list(spec.heldout_sequences),

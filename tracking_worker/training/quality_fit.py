@@ -77,8 +77,13 @@ class Records:
 
 @contextlib.contextmanager
 def capture_head_inputs(model):
-    """Yield a list that receives, per tracked frame, the (D,) input the quality head saw."""
+    """Yield a list that receives, per tracked frame, the (D,) input the quality head saw.
+
+    A calibration in the checkpoint (mask_confidence.py) would stand in for the head; it is set
+    aside meanwhile, so that the head runs on every frame.
+    """
     captured: list[np.ndarray] = []
+    calibration, model.quality_calibration = getattr(model, "quality_calibration", None), None
 
     def hook(_module, args, _output):
         out, rows, cols, mask_logits = args
@@ -91,6 +96,7 @@ def capture_head_inputs(model):
         yield captured
     finally:
         handle.remove()
+        model.quality_calibration = calibration
 
 
 def start_plan(n_frames: int, starts: int) -> list[tuple[int, int]]:
@@ -104,14 +110,17 @@ def start_plan(n_frames: int, starts: int) -> list[tuple[int, int]]:
 
 
 def track_run(model, config: TrackerConfig, frames: list[np.ndarray], gt: list[np.ndarray], start: int,
-              step: int, name: str, on_frame=None) -> Records | None:
-    """Track from the ground-truth box on frame `start` in direction `step`; None if the object is absent there."""
+              step: int, name: str, on_frame=None, capture=capture_head_inputs) -> Records | None:
+    """Track from the ground-truth box on frame `start` in direction `step`; None if the object is absent there.
+
+    `capture(model)` is a context manager yielding the list that receives each frame's features.
+    """
     if not gt[start].any():
         return None
     tracker = Tracker(model, config)
     tracker.init(frames[start], bbox_from_mask(gt[start]))
     ious, scores, qualities = [], [], []
-    with capture_head_inputs(model) as captured:
+    with capture(model) as captured:
         for index in range(start + step, -1 if step < 0 else len(frames), step):
             result = tracker.track(frames[index])
             ious.append(region_similarity(result.mask, gt[index]))
@@ -123,7 +132,8 @@ def track_run(model, config: TrackerConfig, frames: list[np.ndarray], gt: list[n
                    np.array([name] * len(ious)))
 
 
-def collect(model, data: Path, sequences: list[str], *, starts: int = 3, progress: bool = True) -> Records:
+def collect(model, data: Path, sequences: list[str], *, starts: int = 3, progress: bool = True,
+            capture=capture_head_inputs) -> Records:
     """Return the records of every run over `sequences` (each must be a training sequence)."""
     leaked = sorted(set(sequences) & set(HELD_OUT))
     if leaked:
@@ -140,7 +150,7 @@ def collect(model, data: Path, sequences: list[str], *, starts: int = 3, progres
             gt = [m == object_id if m is not None else None for m in ids]
             frames = [davis.load_frame(p) for p in clip.frame_paths]
             for start, step in start_plan(len(clip), starts):
-                run = track_run(model, config, frames, gt, start, step, clip.name, bar.update)
+                run = track_run(model, config, frames, gt, start, step, clip.name, bar.update, capture)
                 if run is not None:
                     parts.append(run)
     return Records.concat(parts)

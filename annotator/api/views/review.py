@@ -24,8 +24,8 @@ class ReviewRowSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(source="track.updated_at")
     frames = serializers.IntegerField()
     worst_confidence = serializers.FloatField(
-        allow_null=True, help_text="the track's lowest frame confidence: predicted IoU where the model has a "
-                                   "quality head, else the tracker score")
+        allow_null=True, help_text="the track's lowest frame confidence: the mask's quality where the model gives "
+                                   "one, else the tracker score")
     worst_measure = serializers.ChoiceField(choices=["quality", "score"], allow_null=True,
                                             help_text="which of the two worst_confidence is")
     worst_frame = serializers.IntegerField(allow_null=True, help_text="the frame of worst_confidence")

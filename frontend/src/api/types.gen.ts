@@ -754,7 +754,7 @@ export interface components {
             readonly score: number | null;
             /**
              * Format: double
-             * @description Predicted IoU of the mask (quality head); null for models without one.
+             * @description The model's confidence that the mask is right (TrackResult.quality); null for models without one.
              */
             readonly quality: number | null;
             /** @description [x, y, w, h] in pixels; null on outside frames */
@@ -826,7 +826,7 @@ export interface components {
             readonly score: number | null;
             /**
              * Format: double
-             * @description Predicted IoU of the mask (quality head); null for models without one.
+             * @description The model's confidence that the mask is right (TrackResult.quality); null for models without one.
              */
             readonly quality: number | null;
             /** @description [x, y, w, h] in pixels; null on outside frames */
@@ -1555,7 +1555,7 @@ export interface components {
             frames: number;
             /**
              * Format: double
-             * @description the track's lowest frame confidence: predicted IoU where the model has a quality head, else the tracker score
+             * @description the track's lowest frame confidence: the mask's quality where the model gives one, else the tracker score
              */
             worst_confidence: number | null;
             /**
@@ -1627,7 +1627,7 @@ export interface components {
             /** @description target lost: the first of the low frames, where to re-anchor; an edit: the manual frame the run ended before */
             frame: number;
             /**
-             * @description target lost: what was low on `frame`: an empty mask (area), the predicted IoU (quality) or, without a quality head, the score
+             * @description target lost: what was low on `frame`: an empty mask (area), the mask's quality or, for a model without one, the score
              *
              *     * `area` - area
              *     * `quality` - quality
@@ -1651,7 +1651,7 @@ export interface components {
             score?: number;
             /**
              * Format: double
-             * @description target lost: the predicted IoU on `frame`; null without a quality head, and on an edit stop
+             * @description target lost: the mask's quality on `frame`; null for a model without one, and on an edit stop
              */
             quality?: number | null;
         };
@@ -1705,7 +1705,7 @@ export interface components {
             source: string[];
             /** @description tracker score or null */
             score: (number | null)[];
-            /** @description predicted IoU or null (models without a quality head) */
+            /** @description the mask's quality (models/tracks.py) or null (models without one) */
             quality: (number | null)[];
             /** @description mask pixels */
             area: number[];

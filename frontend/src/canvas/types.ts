@@ -6,7 +6,7 @@ export interface CanvasAnnotation {
   rotatedBox: Corners | null;
   runs: Uint32Array | null; // decoded COCO RLE (column-major), null when the frame has no mask
   source: "manual_box" | "manual_mask" | "propagated";
-  confidence: number | null; // predicted IoU, else tracker score (the store decides which)
+  confidence: number | null; // the mask's quality, else tracker score (the store decides which)
 }
 
 export interface CanvasTrack {

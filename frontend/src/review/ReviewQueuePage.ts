@@ -1,5 +1,5 @@
 /**
- * /review/: tracks waiting for review, worst first (lowest confidence, i.e. the predicted IoU or
+ * /review/: tracks waiting for review, worst first (lowest confidence, i.e. the mask's quality or
  * else the tracker score, or largest jump in mask area, computed by the server), with links
  * straight to the frame to look at. The "Rejected" tab lists tracks sent back to annotators,
  * with their open comments.
@@ -13,8 +13,8 @@ import { pageParam, pager } from "../ui/pager";
 const PAGE_SIZE = 50;
 
 const MEASURE_TEXT: Record<string, string> = {
-  quality: "the model's predicted IoU of the mask",
-  score: "the tracker's score (this model predicts no IoU)",
+  quality: "the model's confidence that the mask is right (quality)",
+  score: "the tracker's score (this model gives no mask quality)",
 };
 
 export class ReviewQueuePage implements Page {
@@ -48,7 +48,7 @@ export class ReviewQueuePage implements Page {
       rows.length === 0 ? h("p", { class: "muted empty" }, status === "in_review" ? "Nothing waits for review." : "No rejected tracks.")
         : this.table(rows),
       pager({ page, pageSize: PAGE_SIZE, count: queue.count }, (n) => link(project, status, n)),
-      h("p", { class: "muted small" }, "J/K move, Enter opens the worst frame. Sorted by risk: the larger of 1 − lowest confidence (the model's predicted IoU where it has a quality head, else the tracker score) and the largest relative change of mask area.")));
+      h("p", { class: "muted small" }, "J/K move, Enter opens the worst frame. Sorted by risk: the larger of 1 − lowest confidence (the mask's quality where the model gives one, else the tracker score) and the largest relative change of mask area.")));
     window.addEventListener("keydown", this.onKey);
   }
 
@@ -69,7 +69,7 @@ export class ReviewQueuePage implements Page {
         h("td", {}, r.frames),
         h("td", {}, r.worst_confidence === null ? h("span", { class: "muted" }, "—")
           : h("span", { class: "score", style: `color:${confidenceColour(r.worst_confidence)}`, title: MEASURE_TEXT[r.worst_measure ?? "score"] },
-            `${r.worst_measure === "quality" ? "IoU " : ""}${r.worst_confidence.toFixed(2)}`), " ",
+            `${r.worst_measure === "quality" ? "quality " : ""}${r.worst_confidence.toFixed(2)}`), " ",
           frameLink(r, r.worst_frame, `frame ${r.worst_frame}`)),
         h("td", {}, r.area_jump ? `${Math.round(r.area_jump * 100)}% ` : "—", r.area_jump ? frameLink(r, r.area_jump_frame, `frame ${r.area_jump_frame}`) : ""),
         h("td", {}, r.unresolved_comments || ""),

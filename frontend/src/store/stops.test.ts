@@ -24,7 +24,7 @@ describe("lost-target stops", () => {
     const [score] = lostTargets(job(1, [1], { "1": { 1: lostAt(17) } }));
     expect(lostText(score)).toBe("target lost at frame 17 (score 0.41 under 0.50)");
     const [quality] = lostTargets(job(1, [1], { "1": { 1: lostAt(5, "quality", 0.123, 0.3) } }));
-    expect(lostText(quality)).toBe("target lost at frame 5 (predicted IoU 0.12 under 0.30)");
+    expect(lostText(quality)).toBe("target lost at frame 5 (quality 0.12 under 0.30)");
     const [empty] = lostTargets(job(1, [1], { "1": { 1: lostAt(9, "area", 0, 1) } }));
     expect(lostText(empty)).toBe("target lost at frame 9 (empty mask)");
     const [old] = lostTargets(job(1, [1], { "1": { 1: { reason: "target lost", frame: 3 } } }));

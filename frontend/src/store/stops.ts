@@ -34,12 +34,12 @@ export function lostTargets(job: Job): TargetLost[] {
   return out.sort((a, b) => a.trackId - b.trackId || a.frame - b.frame);
 }
 
-/** "target lost at frame 17 (predicted IoU 0.12 under 0.30)" */
+/** "target lost at frame 17 (quality 0.12 under 0.30)" */
 export function lostText(stop: TargetLost): string {
   const under = (name: string) => `${name} ${stop.value!.toFixed(2)} under ${stop.threshold!.toFixed(2)}`;
   const why = stop.measure === "area" ? "empty mask"
     : stop.value === null || stop.threshold === null ? null
-      : stop.measure === "quality" ? under("predicted IoU") : under("score");
+      : stop.measure === "quality" ? under("quality") : under("score");
   return `target lost at frame ${stop.frame}${why ? ` (${why})` : ""}`;
 }
 

@@ -20,7 +20,7 @@ describe("timeline frame kinds", () => {
 });
 
 describe("confidence", () => {
-  it("is the predicted IoU when the model has a quality head, else the score", () => {
+  it("is the quality when the model gives one, else the score", () => {
     expect(confidence(f(1, "propagated", 0.97, 10, 0.42))).toBe(0.42);
     expect(confidence(f(1, "propagated", 0.97, 10, 0))).toBe(0); // a quality of 0 is a value, not missing
     expect(confidence(f(1, "propagated", 0.97, 10))).toBe(0.97);
@@ -51,7 +51,7 @@ describe("suspicious frames", () => {
     ]);
   });
 
-  it("judges by predicted IoU where there is one and falls back to the score elsewhere", () => {
+  it("judges by quality where there is one and falls back to the score elsewhere", () => {
     const mixed = [
       f(1, "propagated", 0.99, 100, 0.3), // high score, poor predicted mask: suspicious
       f(2, "propagated", 0.2, 100, 0.9), // low score, good predicted mask: fine

@@ -5,7 +5,7 @@
  *   const marks = suspiciousFrames(annotations);            // low confidence or sudden area change
  *   const next = nextSuspicious(marks, current, +1);
  *
- * A frame's confidence is the model's predicted IoU (`quality`) when it has a quality head, else
+ * A frame's confidence is the model's `quality` of the mask when it gives one, else
  * the tracker's score: the same rule as the review queue (annotator/review_queue.py).
  */
 
@@ -22,12 +22,12 @@ export type FrameKind = "manual" | "propagated" | "outside" | "empty";
 export const LOW_CONFIDENCE = 0.6;
 export const AREA_JUMP = 0.5; // relative change of mask area between neighbouring annotated frames
 
-/** The predicted IoU when there is one, else the tracker score; null when neither is known. */
+/** The quality when there is one, else the tracker score; null when neither is known. */
 export function confidence(f: Pick<FrameInfo, "score" | "quality">): number | null {
   return f.quality ?? f.score;
 }
 
-/** How to name a frame's confidence: "quality 0.83" (predicted IoU) or "score 0.95". */
+/** How to name a frame's confidence: "quality 0.83" or "score 0.95". */
 export function confidenceText(f: Pick<FrameInfo, "score" | "quality">): string {
   if (f.quality !== null) return `quality ${f.quality.toFixed(2)}`;
   return `score ${f.score?.toFixed(2) ?? "?"}`;

@@ -1,6 +1,6 @@
 /**
  * One timeline row per track: manual frames white, propagated frames coloured by their
- * confidence (red..green: predicted IoU, else the tracker's score), outside frames (object not
+ * confidence (red..green: the mask's quality, else the tracker's score), outside frames (object not
  * visible) as a thin violet line, empty frames dark,
  * suspicious frames marked with a red tick, frames where a propagation lost the target marked
  * orange over the row's height, and the playhead. Click or drag on a row to seek.

@@ -1,4 +1,4 @@
-"""Annotations carry the model's predicted IoU (`quality`); hand-made frames carry none."""
+"""Annotations carry the model's confidence in the mask (`quality`); hand-made frames carry none."""
 
 import pytest
 

@@ -3,7 +3,7 @@
 The clip: an object (a cut-out of scikit-image's astronaut on its coffee photograph) sits top-left
 on frame 0, then jumps to the bottom-right corner and stays there. Run forward from a box on
 frame 0, the tracker searches where the object was and loses it; run back from a box on the last
-frame, it keeps it. Fusion keeps, per frame, the run with the higher predicted IoU: the backward one.
+frame, it keeps it. Fusion keeps, per frame, the run with the higher quality: the backward one.
 """
 
 import shutil
@@ -111,7 +111,7 @@ def test_fusion_keeps_the_backward_run_where_the_forward_run_lost_the_object(cli
     assert fused.frames_done == fused.frames_total
     assert {a.run for a in rows.values()} == {"backward"}
     for frame, annotation in rows.items():
-        assert annotation.quality > forward[frame].quality, frame  # the run with the higher predicted IoU won
+        assert annotation.quality > forward[frame].quality, frame  # the run with the higher quality won
         assert iou(annotation) > 0.4, frame  # about 0.5 with this small model; the forward run: 0
         assert iou(annotation) > iou(forward[frame]) + 0.3, frame
     keys = FrameAnnotation.objects.filter(track=two_anchors, frame_index__in=[0, FRAMES - 1])
@@ -120,7 +120,7 @@ def test_fusion_keeps_the_backward_run_where_the_forward_run_lost_the_object(cli
 
 def test_where_the_forward_run_stops_lost_the_backward_run_fills_the_segment(clients, mobile, two_anchors,
                                                                              start_worker):
-    worker = start_worker()  # the default lost-target rule: 5 frames under a predicted IoU of 0.3
+    worker = start_worker()  # the default lost-target rule: 5 frames under a quality of 0.3
     single = propagate(clients, two_anchors, worker, fusion=False)
     assert single.stop_reasons["1"][str(two_anchors.pk)]["reason"] == "target lost"
     assert not FrameAnnotation.objects.filter(job=single).exists()

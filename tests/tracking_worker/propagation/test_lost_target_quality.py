@@ -1,4 +1,4 @@
-"""The lost-target rule judges the predicted IoU (`TrackResult.quality`) when the model has a quality head.
+"""The lost-target rule judges the mask's quality (`TrackResult.quality`) when the model gives one.
 
 The runner runs in this process against the real PostgreSQL, on the real tracker with the starter
 weights. The starter has no quality head, so `script_quality` stands in for one: it sets each

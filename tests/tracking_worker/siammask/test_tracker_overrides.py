@@ -103,7 +103,7 @@ def test_the_track_cli_refuses_bad_tuned_fields(tmp_path, squares_clip, squares_
 
 
 def make_target(center) -> _Target:
-    return _Target(np.array(center, dtype=np.float64), np.array([20.0, 20.0]), np.zeros(3), (100, 100), None)
+    return _Target(np.array(center, dtype=np.float64), np.array([20.0, 20.0]), np.zeros(3), (100, 100), None, 0.04)
 
 
 def test_recentring_moves_the_centre_towards_the_mask_centroid():

@@ -42,6 +42,10 @@ def test_it_is_the_evaluation_default_small_and_described_by_its_training_code()
     evaluation = meta["evaluation"]
     assert sorted(evaluation["sequences"]) == sorted(HELD_OUT)
     assert 0 < evaluation["J_mean"] <= 1 and 0 <= evaluation["quality_auc"] <= 1
+    # its quality comes from a calibration fitted on the training sequences only (mask_confidence.py)
+    fit = meta["quality_calibration"]["fit"]
+    assert fit["sequences"] and not set(HELD_OUT) & set(fit["sequences"])
+    assert load_model(MOBILE, device="cpu").quality_calibration is not None
 
 
 def gliding_rectangle(frames: int = 12):

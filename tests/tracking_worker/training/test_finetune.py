@@ -1,5 +1,6 @@
 """Fine-tuning on trusted frames: resumable slices, old-vs-new evaluation, the rule, the file."""
 
+import dataclasses
 import json
 import textwrap
 from pathlib import Path
@@ -11,6 +12,7 @@ import torch
 
 from tracking_worker.evaluation.davis import write_id_png
 from tracking_worker.siammask import load_model
+from tracking_worker.siammask.mask_confidence import QualityCalibration
 from tracking_worker.training.config import parse_config
 from tracking_worker.training.finetune import (
     FinetuneSpec,
@@ -173,3 +175,14 @@ def test_write_model_output_loads_and_carries_lineage_and_evaluation(project, fi
     trained = torch.load(finished.run_dir / "model.pth", weights_only=True)["state_dict"]
     for key, value in model.state_dict().items():
         torch.testing.assert_close(value, trained[key], msg=key)
+
+
+def test_a_parents_quality_calibration_passes_to_the_child(finished, tmp_path):
+    calibration = QualityCalibration(mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), weights=(0.0, 0.0, 0.0), bias=-1.2)
+    parent = torch.load(finished.parent, weights_only=True)
+    calibrated = tmp_path / "calibrated_parent.pth"
+    torch.save({**parent, "meta": {**parent["meta"], "quality_calibration": calibration.to_meta()}}, calibrated)
+    spec = dataclasses.replace(finished, parent=calibrated)
+    meta = write_model(spec, tmp_path / "ft.pth", evaluation={}, lineage={})
+    assert meta["quality_calibration"] == calibration.to_meta()
+    assert load_model(tmp_path / "ft.pth", device="cpu").quality_calibration == calibration

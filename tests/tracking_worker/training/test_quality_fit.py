@@ -4,22 +4,11 @@ import numpy as np
 import pytest
 import torch
 
+from tests.tracking_worker.training.conftest import SYNTH_CLIP
 from tracking_worker.siammask import load_model
 from tracking_worker.siammask.checkpoints import build_variant
 from tracking_worker.training import quality_fit
 from tracking_worker.training.models import load_checkpoint_file
-
-
-@pytest.fixture(scope="module")
-def clip_dir(tmp_path_factory):
-    synthetic = pytest.importorskip("tracking_worker.training.synthetic")
-    try:
-        clip = synthetic.make_clip(5, n_frames=8, width=200, height=150, name="synth_q")
-    except RuntimeError as exc:  # no scikit-image sample photographs on this machine
-        pytest.skip(str(exc))
-    root = tmp_path_factory.mktemp("clips")
-    synthetic.write_clip(clip, root)
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +19,7 @@ def small_model():
 
 @pytest.fixture(scope="module")
 def records(small_model, clip_dir):
-    return quality_fit.collect(small_model, clip_dir, ["synth_q"], starts=2, progress=False)
+    return quality_fit.collect(small_model, clip_dir, [SYNTH_CLIP], starts=2, progress=False)
 
 
 def test_every_tracked_frame_gives_one_record_with_an_iou_in_0_1(records):
