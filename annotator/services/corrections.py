@@ -5,8 +5,10 @@
 Correcting a propagated frame makes it an anchor. When the project's `auto_repropagate` is on (the
 default), one interactive job then propagates from it both ways to the next manual frames, with
 two-anchor fusion inside each segment (settings.SIAMLABEL_DEFAULT_FUSION), so the annotator never
-has to ask. Editing a frame that was already manual changes an anchor the annotator placed on
-purpose, and starts nothing.
+has to ask. Editing a frame that was already manual does the same when its box moves and a
+propagated frame borders it: those frames were tracked from the old box (the tracker starts from
+an anchor's box, so a mask edit that keeps the box changes nothing they depend on). A second
+stroke on a just-corrected frame, or undoing the correction, thus refreshes its neighbours too.
 """
 
 from django.db import transaction
@@ -22,12 +24,26 @@ def save_correction(
     *, track: Track, frame_index: int, version: int, bbox=None, mask_rle=None, by=None,
 ) -> tuple[FrameAnnotation, PropagationJob | None]:
     """Store a hand-made box or mask; return it and the re-propagation it started, if any."""
-    previous = track.annotations.filter(frame_index=frame_index).values_list("source", flat=True).first()
+    previous = track.annotations.filter(frame_index=frame_index).values_list("source", "bbox").first()
     annotation = set_frame_annotation(track=track, frame_index=frame_index, version=version, bbox=bbox,
                                       mask_rle=mask_rle, by=by)
-    if previous != Source.PROPAGATED or not track.video.project.auto_repropagate:
+    if not track.video.project.auto_repropagate or not _makes_neighbours_stale(track, previous, annotation):
         return annotation, None
     return annotation, repropagate_from(track=track, frame_index=frame_index, by=by)
+
+
+def _makes_neighbours_stale(track: Track, previous: tuple | None, annotation: FrameAnnotation) -> bool:
+    """Whether the save leaves propagated frames that no longer follow from it: a propagated frame was
+    corrected, or a hand-made frame's box moved while a propagated frame borders it."""
+    if previous is None:
+        return False
+    source, box = previous
+    if source == Source.PROPAGATED:
+        return True
+    if source == Source.OUTSIDE or box == annotation.bbox:
+        return False
+    around = (annotation.frame_index - 1, annotation.frame_index + 1)
+    return track.annotations.filter(frame_index__in=around, source=Source.PROPAGATED).exists()
 
 
 def repropagate_from(*, track: Track, frame_index: int, by=None) -> PropagationJob | None:

@@ -62,8 +62,18 @@ def test_a_corrected_frame_refreshes_the_frames_to_the_next_manual_frames(client
     assert {f: rows[f].updated_at for f in (0, 10)} == manual_before  # manual frames untouched
     assert done.frames_total == 2 * len(refreshed)  # fused: each segment has an anchor at both ends
 
-    again = put(clients, track, 5, corrected["version"], box=[36, 41, 30, 30])  # a manual frame edited again
-    assert again["repropagation"] is None
+    # the same manual frame edited again: a mask that keeps its box changes nothing the neighbours
+    # were tracked from; a moved box (a second stroke, an undo) refreshes them
+    same_box = put(clients, track, 5, corrected["version"], mask=square_mask(track.video, [35, 41, 30, 30]))
+    assert same_box["repropagation"] is None
+    moved = put(clients, track, 5, same_box["version"], box=[36, 41, 30, 30])
+    job = moved["repropagation"]
+    assert (job["start_frame"], job["direction"]) == (5, "both")
+    done = wait_for(lambda: finished(job["id"]), 120, "the refresh after the moved box", worker)
+    assert done.status == "succeeded", done.error
+    rows = {a.frame_index: a for a in FrameAnnotation.objects.filter(track=track)}
+    assert sorted(f for f, a in rows.items() if a.job_id == done.pk) == [1, 2, 3, 4, 6, 7, 8, 9]
+    assert rows[5].bbox == [36, 41, 30, 30] and rows[5].source == Source.MANUAL_BOX
 
 
 def test_a_new_correction_supersedes_a_waiting_run_towards_it(clients, track):
