@@ -3,8 +3,9 @@
 torch defaults to the machine's physical cores and OpenCV to all CPUs it sees, whatever a
 container or `taskset` allows; two gpu workers on one host would then each start a full set of
 threads and contend. Each worker process sets both from SIAMLABEL_TORCH_THREADS and
-SIAMLABEL_OPENCV_THREADS; 0 (the default) means the cores this process may run on (its CPU
-affinity). docs/operations.md.
+SIAMLABEL_OPENCV_THREADS; 0 (the default) means, for torch, OMP_NUM_THREADS when it is set (the
+usual knob, which torch's own default reads too), else the cores this process may run on (its
+CPU affinity); for OpenCV those cores. docs/operations.md.
 """
 
 from __future__ import annotations
@@ -25,12 +26,18 @@ def owned_cores() -> int:
         return os.cpu_count() or 1
 
 
+def omp_threads() -> int:
+    """OMP_NUM_THREADS as a positive count, else 0 (unset or not a positive whole number)."""
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else 0
+
+
 def configure_threads(torch_threads: int = 0, opencv_threads: int = 0) -> tuple[int, int]:
-    """Set torch's and OpenCV's thread counts (0: owned cores); return what was set."""
+    """Set torch's and OpenCV's thread counts (0: OMP_NUM_THREADS for torch, else owned cores); return them."""
     import cv2
     import torch
 
-    torch_threads = torch_threads or owned_cores()
+    torch_threads = torch_threads or omp_threads() or owned_cores()
     opencv_threads = opencv_threads or owned_cores()
     torch.set_num_threads(torch_threads)
     cv2.setNumThreads(opencv_threads)
