@@ -99,9 +99,14 @@ class Command(BaseCommand):
                                                   preexec_fn=_in_child))
 
     def _stop(self, processes: list[subprocess.Popen]) -> None:
-        """SIGTERM each child's process group (gunicorn's and Celery's own children with it), then SIGKILL the rest."""
+        """SIGTERM each child, which stops its own workers (gunicorn's, Celery's pool), then SIGKILL what is left.
+
+        Only the leader gets the SIGTERM: a Celery pool child killed under its parent is logged as an
+        error and replaced by a new one while the parent shuts down.
+        """
         for p in processes:
-            _signal_group(p, signal.SIGTERM)
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_SECONDS
         for p in processes:
             try:
