@@ -104,3 +104,46 @@ def test_a_manager_sets_up_a_project_and_its_members_see_it_accordingly(e2e_cast
     assert "Street scenes 2026" not in project_names(alice)
     screenshot(alice, "project-setup-removed")
     assert not carol.js_errors and not alice.js_errors, (carol.js_errors, alice.js_errors)
+
+
+def test_double_clicks_send_one_request_and_long_names_stay_on_screen(e2e_cast, new_page):
+    """QA items 1 and 2: a double click creates one project and one label; a 200-character name and a
+    328-character description without spaces wrap instead of pushing the rows' Delete buttons off the page."""
+    from annotator.services.projects import create_project
+
+    carol = new_page(e2e_cast.carol, "/projects/")
+    type_into(carol, "section.new-project input[name=name]", "Harbour")
+    carol.dblclick("section.new-project button[type=submit]")
+    carol.wait_for_url("**/settings/")
+    carol.locator("h1:has-text('Harbour')").wait_for()
+    carol.wait_for_timeout(500)  # a second POST, if any, has landed by now
+    close_old_connections()
+    assert Project.objects.filter(name="Harbour").count() == 1
+    project = Project.objects.get(name="Harbour")
+
+    carol.locator("form.add-label input[type=color]").fill("#00aa00")
+    type_into(carol, "form.add-label input[name=label-name]", "dup")
+    carol.dblclick("form.add-label button[type=submit]")
+    carol.locator("table.labels input.label-name[value='dup']").wait_for()
+    carol.wait_for_timeout(500)
+    assert carol.locator("form.add-label .form-error").inner_text() == ""  # no false "already exists"
+    close_old_connections()
+    assert Label.objects.filter(project=project, name="dup").count() == 1
+
+    long_name = "<b>" + "L" * 197  # the longest name the server takes, without a space
+    create_project(name=long_name, by=e2e_cast.carol, description="D" * 328)
+    carol.goto("/projects/")
+    carol.locator("table.projects").wait_for()
+    width = carol.viewport_size["width"]
+    assert carol.locator("table.projects").bounding_box()["width"] <= width
+    for button in carol.locator("button.delete-project").all():
+        box = button.bounding_box()
+        assert box["x"] + box["width"] <= width, box
+    link = carol.locator(f"table.projects a[title='{long_name}']")
+    assert link.inner_text() == long_name  # the whole name, wrapped, and on hover
+    screenshot(carol, "projects-long-name")
+    carol.locator(f"table.projects a[title='{long_name}']").click()
+    heading = carol.locator("h1", has_text="LLLL")
+    heading.wait_for()
+    assert heading.bounding_box()["width"] <= width
+    assert not carol.js_errors, carol.js_errors

@@ -10,7 +10,7 @@ from annotator.models import Track
 from annotator.services import review as review_services
 from annotator.services import tracks as track_services
 from tests.e2e.conftest import ROOT, screenshot
-from tests.e2e.pages import annotation, drag, go_to_frame, wait_for_frame
+from tests.e2e.pages import annotation, drag, go_to_frame, to_client, wait_for_frame
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -204,4 +204,66 @@ def test_notices_stay_off_the_frame_controls_toolbar_and_timeline(e2e_cast, new_
             other = page.locator(selector).bounding_box()
             assert not overlaps(box, other), (text, selector, box, other)
     screenshot(page, "workspace-toast")
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_tiny_drag_draws_nothing_and_a_deleted_video_is_named(e2e_cast, new_page, video_with_track):
+    """QA items 4, 5, 7 and 8: a 3x3-pixel drag is a click; the pointer readout does not shrink the
+    slider; the frame step buttons are a pair; a box on a video deleted elsewhere says so."""
+    from annotator.models import Video
+    from annotator.services import videos as video_services
+
+    video, track = video_with_track
+    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?frame=2")
+    wait_for_frame(page, 2)
+    assert (page.inner_text("button.step-back"), page.inner_text("button.step-forward")) == ("◀◀", "▶▶")
+    slider = page.locator(".frame-slider").bounding_box()["width"]
+    page.keyboard.press("r")
+    x, y = to_client(page, 80, 60)
+    page.mouse.move(x, y)
+    page.wait_for_function("() => document.querySelector('.pointer-pos').textContent.startsWith('x ')")
+    assert page.locator(".frame-slider").bounding_box()["width"] == pytest.approx(slider, abs=0.5)
+    page.mouse.down()
+    page.mouse.move(x + 3, y + 3, steps=3)
+    page.mouse.up()
+    page.locator("#toast.show:has-text('drag a larger box')").wait_for()
+    assert len(tracks_of(video)) == 1  # no sliver of a track
+    screenshot(page, "workspace-tiny-drag")
+
+    close_old_connections()
+    video_services.delete_video(video=Video.objects.get(pk=video.pk))  # "in another tab"
+    drag(page, (30, 40), (60, 70))
+    page.locator("#toast.show:has-text('this video no longer exists')").wait_for()
+    assert "No Video matches" not in page.inner_text("#toast")
+    screenshot(page, "workspace-video-deleted")
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_reviewer_gets_no_editing_tools_but_keeps_review_and_comments(e2e_cast, new_page, video_with_track):
+    """QA item 6: bob (reviewer) sees Box, Brush, Eraser, propagation and frame deletion disabled,
+    with the reason on hover; Pan, navigation, review and comments still work."""
+    video, track = video_with_track
+    track = review_services.submit_for_review(track=track, version=track.version)
+    page = new_page(e2e_cast.bob, f"/videos/{video.pk}/?track={track.pk}&frame=0")
+    wait_for_frame(page, 0)
+    locked = ["button.tool[data-tool='box']", "button.tool[data-tool='brush']", "button.tool[data-tool='eraser']",
+              "button.tool[data-tool='scribble']", "button.tool[data-tool='polygon']", "button.new-track",
+              "button[data-direction='forward']", "button[data-direction='backward']", "button[data-direction='both']",
+              ".edit-row button:has-text('Delete frame')", ".box-mode[data-mode='new']", ".box-mode[data-mode='reanchor']"]
+    for selector in locked:
+        assert page.is_disabled(selector), selector
+        assert "cannot edit tracks" in page.get_attribute(selector, "title"), selector
+    assert page.is_enabled("button.tool[data-tool='pan']")
+    page.keyboard.press("r")  # the shortcut is refused too
+    page.locator("#toast.show:has-text('cannot edit tracks')").wait_for()
+    assert page.get_attribute("button.tool.active", "data-tool") == "pan"
+    page.keyboard.press("ArrowRight")
+    wait_for_frame(page, 1)
+    assert page.is_enabled(".review-panel button:has-text('Accept')")
+    page.fill(".comment-input", "looks right on frame 1")
+    page.dblclick("button.post-comment")
+    page.locator(".comment:has-text('looks right on frame 1')").wait_for()
+    page.wait_for_timeout(500)
+    assert page.locator(".comment:has-text('looks right on frame 1')").count() == 1  # one comment per double click
+    screenshot(page, "workspace-reviewer-read-only")
     assert not page.js_errors, page.js_errors

@@ -15,11 +15,11 @@ export class ProjectsPage implements Page {
         : h("table", { class: "list projects" },
           h("thead", {}, h("tr", {}, h("th", {}, "Project"), h("th", {}, "Your role"), h("th", {}, "Description"), h("th", {}, ""))),
           h("tbody", {}, ...projects.map((p) => h("tr", { "data-project": p.id },
-            h("td", {}, h("a", { href: `/projects/${p.id}/`, "data-link": "" }, p.name)),
+            h("td", { class: "name-cell" }, h("a", { href: `/projects/${p.id}/`, "data-link": "", title: p.name }, p.name)),
             h("td", {}, p.role ?? "—"),
             h("td", { class: "muted" }, p.description ?? ""),
-            h("td", { class: "row" }, h("a", { href: `/review/?project=${p.id}`, "data-link": "" }, "Review queue"),
-              p.role === "manager" ? h("button", { class: "delete-project", onclick: () => void deleteProject(p) }, "Delete…") : ""))))),
+            h("td", {}, h("div", { class: "row" }, h("a", { href: `/review/?project=${p.id}`, "data-link": "" }, "Review queue"),
+              p.role === "manager" ? h("button", { class: "delete-project", onclick: () => void deleteProject(p) }, "Delete…") : "")))))),
       newProjectForm()));
   }
 

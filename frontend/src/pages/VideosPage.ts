@@ -6,6 +6,7 @@ import { api, uploadVideo, type Video } from "../api/client";
 import type { Page } from "../router";
 import { confirmDialog } from "../ui/dialog";
 import { formatBytes, h, progressBar, toast, uploadProgress } from "../ui/dom";
+import { oneAtATime } from "../ui/submit";
 import { pageParam, pager } from "../ui/pager";
 import { frameSizeText } from "./videoSize";
 
@@ -60,11 +61,10 @@ export class VideosPage implements Page {
     const form = h("form", { class: "upload" }, h("h2", {}, "Upload a clip"),
       h("div", { class: "row" }, file, name, submit), bar.el, message,
       h("p", { class: "muted small" }, "A video file, or a .zip of JPEG/PNG frames."));
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
+    // one upload at a time: the button is disabled while it is in flight (ui/submit.ts)
+    form.addEventListener("submit", oneAtATime(async () => {
       const chosen = file.files?.[0];
       if (!chosen) return;
-      submit.disabled = true;
       bar.set(0);
       bar.setLabel("");
       bar.el.hidden = false;
@@ -94,10 +94,8 @@ export class VideosPage implements Page {
       } catch (error) {
         bar.el.hidden = true; // a refused file was not uploaded, however many bytes were sent
         say((error as Error).message, true);
-      } finally {
-        submit.disabled = false;
       }
-    });
+    }));
     return form;
   }
 
@@ -129,7 +127,7 @@ export class VideosPage implements Page {
       if (video.error) status.append(h("div", { class: "error small" }, video.error));
     }
     const row = h("tr", { "data-video": video.id, "data-status": video.status },
-      h("td", {}, video.status === "ready" ? h("a", { href: `/videos/${video.id}/`, "data-link": "" }, video.name) : video.name),
+      h("td", { title: video.name }, video.status === "ready" ? h("a", { href: `/videos/${video.id}/`, "data-link": "" }, video.name) : video.name),
       status,
       h("td", {}, video.frame_count || "—"),
       h("td", {}, formatBytes(video.source_size)),

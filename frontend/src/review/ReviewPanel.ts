@@ -4,6 +4,8 @@
  */
 import { api, type Comment } from "../api/client";
 import { h } from "../ui/dom";
+import { oneAtATime } from "../ui/submit";
+import { isNotFound } from "../workspace/gone";
 import type { Workspace } from "../workspace/Workspace";
 
 export class ReviewPanel {
@@ -50,7 +52,7 @@ export class ReviewPanel {
             commentTime(new Date(c.created_at))));
       }));
     };
-    post.addEventListener("click", async () => {
+    post.addEventListener("click", oneAtATime(async () => { // a double click posts one comment
       const s = ws.store.selected;
       const text = input.value.trim();
       if (!s || !text) return;
@@ -59,9 +61,10 @@ export class ReviewPanel {
         input.value = "";
         await this.load();
       } catch (error) {
-        ws.bus.emit("notice", { text: String((error as Error).message), kind: "error" });
+        if (isNotFound(error)) ws.reportFailure(error);
+        else ws.bus.emit("notice", { text: String((error as Error).message), kind: "error" });
       }
-    });
+    }));
     input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) post.click();
       if (e.key === "Escape") input.blur();

@@ -5,6 +5,7 @@
 import { api, type Project } from "../api/client";
 import type { Page } from "../router";
 import { h, toast } from "../ui/dom";
+import { oneAtATime } from "../ui/submit";
 import { LabelsPanel } from "./LabelsPanel";
 import { MembersPanel } from "./MembersPanel";
 import { ModelPanel } from "./ModelPanel";
@@ -65,15 +66,14 @@ function autoRepropagate(project: Project, manager: boolean): HTMLElement {
 function renameForm(project: Project, renamed: (p: Project) => void): HTMLElement {
   const name = h("input", { type: "text", name: "name", value: project.name, required: true, maxlength: 200 });
   const description = h("input", { type: "text", name: "description", value: project.description ?? "", placeholder: "Description" });
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const submit = oneAtATime(async () => {
     try {
       renamed(await api.renameProject(project.id, name.value.trim(), description.value.trim()));
       toast("project saved");
     } catch (error) {
       toast((error as Error).message, "error");
     }
-  };
+  });
   return h("form", { class: "rename-project row", onsubmit: submit }, name, description,
     h("button", { type: "submit" }, "Save"));
 }

@@ -78,7 +78,7 @@ export class FrameStore {
   private fetch(frame: number): Promise<ImageBitmap> {
     const promise = (async () => {
       const response = await fetch(this.urlOf(frame), { credentials: "same-origin" });
-      if (!response.ok) throw new Error(`frame ${frame}: HTTP ${response.status}`);
+      if (!response.ok) throw Object.assign(new Error(`frame ${frame}: HTTP ${response.status}`), { status: response.status });
       return createImageBitmap(await response.blob());
     })();
     this.inFlight.set(frame, promise);

@@ -4,6 +4,7 @@
  */
 import { api, type ExportJob, type TransferFormat, type Video } from "../api/client";
 import { h } from "../ui/dom";
+import { oneAtATime } from "../ui/submit";
 import { exportSettings, FORMATS, framesByDefault, REVIEW_STATUSES } from "./describe";
 import { JobTable, statusCell } from "./JobTable";
 import type { Poller } from "./poll";
@@ -40,9 +41,7 @@ export class ExportPanel {
       h("div", { class: "row" }, h("span", { class: "muted" }, "Review status (none ticked: all):"), ...statusBoxes),
       h("div", { class: "row" }, submit), message);
     const ticked = (boxes: HTMLElement[]) => boxes.map((l) => l.querySelector("input")!).filter((i) => i.checked).map((i) => i.value);
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      submit.disabled = true;
+    form.addEventListener("submit", oneAtATime(async () => {
       message.textContent = "";
       try {
         const job = await api.startExport(this.projectId, {
@@ -54,10 +53,8 @@ export class ExportPanel {
       } catch (error) {
         message.textContent = (error as Error).message;
         message.className = "export-message error";
-      } finally {
-        submit.disabled = false;
       }
-    });
+    }));
     return form;
   }
 

@@ -4,6 +4,7 @@
  */
 import { api, uploadImport, type ImportJob, type TransferFormat } from "../api/client";
 import { h, progressBar, uploadProgress } from "../ui/dom";
+import { oneAtATime } from "../ui/submit";
 import { FORMATS, formatName, importResult } from "./describe";
 import { JobTable, statusCell } from "./JobTable";
 import type { Poller } from "./poll";
@@ -31,11 +32,9 @@ export class ImportPanel {
     const form = h("form", { class: "import-form" }, h("div", { class: "row" }, h("label", {}, "Format ", format), file, submit),
       bar.el, message, h("p", { class: "muted small" },
         "Videos are matched by name and labels must exist; an import is all or nothing (docs/formats.md)."));
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
+    form.addEventListener("submit", oneAtATime(async () => {
       const chosen = file.files?.[0];
       if (!chosen) return;
-      submit.disabled = true;
       bar.el.hidden = false;
       message.textContent = "";
       message.className = "import-message";
@@ -49,10 +48,8 @@ export class ImportPanel {
         bar.el.hidden = true;
         message.textContent = `Refused: ${(error as Error).message}`;
         message.className = "import-message error";
-      } finally {
-        submit.disabled = false;
       }
-    });
+    }));
     return form;
   }
 

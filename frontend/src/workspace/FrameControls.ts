@@ -17,12 +17,14 @@ export class FrameControls {
     this.input = h("input", { type: "number", min: 0, max: last, value: 0, class: "frame-input", "aria-label": "frame number" });
     this.input.addEventListener("change", () => ws.actions.goto(Number(this.input.value)));
     this.input.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === "Escape") this.input.blur(); });
-    const pointer = h("span", { class: "muted pointer-pos" });
+    // fixed width (styles.css): the readout appearing over the canvas must not shrink the slider
+    const pointer = h("span", { class: "muted pointer-pos", "aria-live": "off" });
     const fps = ws.video.fps ? `${ws.video.fps.toFixed(ws.video.fps % 1 ? 2 : 0)} fps` : "";
     this.element = h("div", { class: "ws-frames" },
-      h("button", { title: "Previous frame (←)", onclick: () => ws.actions.step(-1) }, "◀"),
+      // a symmetric pair around play: ◀◀ one frame back, ▶▶ one frame on
+      h("button", { class: "step-back", title: "Previous frame (←)", "aria-label": "Previous frame", onclick: () => ws.actions.step(-1) }, "◀◀"),
       this.play,
-      h("button", { title: "Next frame (→)", onclick: () => ws.actions.step(1) }, "▶▶"),
+      h("button", { class: "step-forward", title: "Next frame (→)", "aria-label": "Next frame", onclick: () => ws.actions.step(1) }, "▶▶"),
       this.slider,
       h("span", { class: "frame-label" }, "Frame ", this.input, ` / ${last}`),
       h("span", { class: "muted" }, `${ws.video.width}×${ws.video.height} ${fps}`),

@@ -3,7 +3,9 @@ import { api, type Job } from "../api/client";
 import { isActive } from "../store/jobs";
 import { lostTargets, lostText } from "../store/stops";
 import { h, progressBar } from "../ui/dom";
+import { jobProgressLabel } from "./jobText";
 import { FETCH_OFFICIAL_WEIGHTS, modelText, officialWeightsHint } from "./modelInfo";
+import { cannotEditReason, lockForRole } from "./roles";
 import type { Workspace } from "./Workspace";
 
 export class PropagationPanel {
@@ -40,15 +42,16 @@ export class PropagationPanel {
         h("button", { class: "outside-clear", onclick: () => a.outsideRange(false), title: "Remove outside marks in a range" },
           "Clear outside…")));
     bar.el.hidden = true;
+    // propagating and deleting or marking frames edit tracks: off for a reviewer, with the reason on hover
+    lockForRole(cannotEditReason(ws.store.role), ...this.element.querySelectorAll<HTMLButtonElement | HTMLSelectElement>(
+      "button[data-direction], .edit-row button, .propagate-choices select"));
 
     const show = (job: Job) => {
       current = job;
       const active = isActive(job);
       bar.el.hidden = false;
       bar.set(job.progress ?? 0);
-      const what = afterCorrection.has(job.id) ? `refreshing after the correction on frame ${job.start_frame}`
-        : `${job.direction} from ${job.start_frame}`;
-      bar.setLabel(`${what}: ${job.frames_done}/${job.frames_total || "?"}`);
+      bar.setLabel(jobProgressLabel(job, afterCorrection.has(job.id)));
       cancel.hidden = !active;
       const bits: string[] = [job.status];
       if (job.status === "queued") {

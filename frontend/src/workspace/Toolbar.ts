@@ -1,6 +1,7 @@
 /** Tools, brush size, layer toggles, undo/redo and zoom, above the canvas. */
 import type { LayerToggles, ToolName } from "../canvas/types";
 import { h } from "../ui/dom";
+import { EDIT_TOOLS, cannotEditReason, lockForRole } from "./roles";
 import type { Workspace } from "./Workspace";
 
 const TOOLS: [ToolName, string, string][] = [
@@ -35,6 +36,9 @@ export class Toolbar {
       onclick: () => a.newTrack() }, "New track", h("kbd", {}, "N"));
     const reanchorMode = h("button", { class: "box-mode", "data-mode": "reanchor",
       title: "Boxes re-anchor the selected track (A)", onclick: () => a.reanchorMode() }, "Re-anchor", h("kbd", {}, "A"));
+    // a reviewer keeps Pan, the layers, zoom and help; the editing tools say why they are off
+    const readOnly = cannotEditReason(ws.store.role);
+    lockForRole(readOnly, ...toolButtons.filter((b) => EDIT_TOOLS.has(b.dataset.tool as ToolName)), newMode, reanchorMode);
     const zoom = h("span", { class: "muted zoom-text", title: "zoom (wheel; F fits)" }, "100%");
     this.element = h("div", { class: "ws-toolbar", role: "toolbar" },
       h("div", { class: "group" }, ...toolButtons),
@@ -55,7 +59,7 @@ export class Toolbar {
         b.classList.toggle("active", on);
         b.setAttribute("aria-pressed", String(on));
       }
-      reanchorMode.disabled = !selected;
+      reanchorMode.disabled = !selected || readOnly !== null;
       reanchorMode.firstChild!.textContent = selected ? `Re-anchor #${selected.track.object_id}` : "Re-anchor";
       size.value = String(ws.canvas.brushSize);
       sizeText.textContent = `${ws.canvas.brushSize}px`;

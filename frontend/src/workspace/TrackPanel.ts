@@ -1,6 +1,7 @@
 /** The tracks of the video: select, show/hide, lock, status and version; the label for new tracks. */
 import { confidenceText } from "../timeline/ConfidenceStrip";
 import { h } from "../ui/dom";
+import { cannotEditReason, lockForRole } from "./roles";
 import { trackMenu } from "./TrackMenu";
 import type { Workspace } from "./Workspace";
 
@@ -13,12 +14,14 @@ export class TrackPanel {
     const label = h("select", { class: "new-label", "aria-label": "label for new tracks" },
       ...ws.store.labels.map((l) => h("option", { value: l.id }, l.name)));
     label.addEventListener("change", () => (ws.newLabelId = Number(label.value)));
+    const newTrack = h("button", { class: "new-track", onclick: () => ws.actions.newTrack(), title: "New track (N)" }, "+ New track");
+    lockForRole(cannotEditReason(ws.store.role), newTrack, label);
     const hint = h("p", { class: "muted small hint" });
     const list = h("ul", { class: "track-list" });
     this.element = h("section", { class: "panel tracks-panel" },
       h("h2", {}, "Tracks"),
       h("div", { class: "row" }, h("span", { class: "muted" }, "New:"), label,
-        h("button", { onclick: () => ws.actions.newTrack(), title: "New track (N)" }, "+ New track")),
+        newTrack),
       hint, list, trackMenu(ws));
 
     const render = () => {

@@ -24,6 +24,7 @@ import { ReviewPanel } from "../review/ReviewPanel";
 import { Actions } from "./actions";
 import { ConflictBanner } from "./ConflictBanner";
 import { FrameControls } from "./FrameControls";
+import { failureText, isNotFound } from "./gone";
 import { LostTargetPanel } from "./LostTargetPanel";
 import { PropagationPanel } from "./PropagationPanel";
 import { shortcutFor } from "./shortcuts";
@@ -132,7 +133,8 @@ export class Workspace implements Page {
     this.controls.setFrame(frame);
     this.filmstrip.setFrame(frame);
     this.bus.emit("frame.changed", { frame });
-    void this.store.focus(frame).catch(() => toast(`the annotations near frame ${frame} could not be loaded`, "error"));
+    void this.store.focus(frame).catch((e) => isNotFound(e) ? this.reportFailure(e)
+      : toast(`the annotations near frame ${frame} could not be loaded`, "error"));
     // Neighbours are fetched only once this frame is here: fetched together they would share the
     // link six ways and the frame on screen would arrive last (docs/frontend.md, "Frames").
     const around = () => { if (!this.playback.playing) this.frames.prefetch(frame, 24, 8); };
@@ -218,7 +220,7 @@ export class Workspace implements Page {
     on("job.started", ({ job }) => this.jobs.watch(job));
     on("lost.changed", () => this.scheduleRedraw());
     this.decoder.onDecoded = () => this.scheduleRedraw();
-    this.frames.onError = (n, e) => n === this.frame && toast(`frame ${n}: ${e}`, "error");
+    this.frames.onError = (n, e) => n === this.frame && (isNotFound(e) ? this.reportFailure(e) : toast(`frame ${n}: ${e}`, "error"));
     this.filmstrip.onSeek = (n) => this.goto(n);
     this.filmstrip.onSelect = (id) => this.store.select(id);
     const c = this.canvas.events;
@@ -240,6 +242,18 @@ export class Workspace implements Page {
     // expose the canvas to end-to-end tests and the console (read-only use)
     (window as unknown as { siamlabel?: unknown }).siamlabel = { workspace: this, canvas: this.canvas };
     this.cleanups.push(() => delete (window as unknown as { siamlabel?: unknown }).siamlabel);
+  }
+
+  private gone = false; // the video answered 404: every later failure says so without asking again
+
+  /**
+   * A failed request's notice; a 404 says whether the video or the track no longer exists (gone.ts)
+   * rather than the server's "No Video matches the given query.".
+   */
+  reportFailure(error: unknown): void {
+    const videoExists = () => this.gone ? Promise.resolve(false)
+      : api.getVideo(this.video.id).then(() => true, (e) => !(this.gone = isNotFound(e)));
+    void failureText(error, videoExists).then((text) => this.bus.emit("notice", { text, kind: "error" }));
   }
 
   setBoxMode(mode: BoxMode): void {

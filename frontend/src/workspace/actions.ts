@@ -10,6 +10,8 @@ import { nextSuspicious, suspiciousFrames } from "../timeline/ConfidenceStrip";
 import { toast } from "../ui/dom";
 import { showHelp } from "./HelpOverlay";
 import { ScribbleRefiner } from "./scribbles";
+import { isNotFound } from "./gone";
+import { EDIT_TOOLS, cannotEditReason } from "./roles";
 import { TrackActions } from "./trackActions";
 import type { Workspace } from "./Workspace";
 
@@ -47,7 +49,8 @@ export class Actions {
 
   private failed(error: unknown): void {
     if (error instanceof ConflictError && error.currentVersion !== null) return; // the banner explains
-    this.say(error instanceof ApiError ? error.message : String(error), "error");
+    if (isNotFound(error)) this.ws.reportFailure(error); // "this video no longer exists", not the server's words
+    else this.say(error instanceof ApiError ? error.message : String(error), "error");
     this.ws.scheduleRedraw(); // drop any optimistic drawing
   }
 
@@ -65,6 +68,7 @@ export class Actions {
   /** Go to where a track's target was lost, with the box tool on that track: the box drawn re-anchors it. */
   reanchorAt(trackId: number, frame: number): void {
     this.store.select(trackId);
+    if (!this.store.canEdit) return this.goto(frame); // a reviewer looks at the frame; re-anchoring is an edit
     this.ws.setBoxMode("reanchor");
     this.tool("box");
     this.goto(frame);
@@ -82,6 +86,8 @@ export class Actions {
 
   // ---- tools and view ----
   tool(name: ToolName): void {
+    const readOnly = cannotEditReason(this.store.role);
+    if (readOnly && EDIT_TOOLS.has(name)) return this.say(readOnly, "error"); // R, B, E… from the keyboard
     this.ws.canvas.setTool(name);
     this.ws.bus.emit("tracks.changed", {});
   }
@@ -92,6 +98,7 @@ export class Actions {
   }
 
   newTrack(): void {
+    if (!this.editable()) return;
     this.store.select(null);
     this.ws.setBoxMode("new");
     this.tool("box");
@@ -102,6 +109,7 @@ export class Actions {
   reanchorMode(): void {
     const s = this.store.selected;
     if (!s) return this.say("select a track to re-anchor first", "error");
+    if (!this.editable()) return;
     this.ws.setBoxMode("reanchor");
     this.tool("box");
   }

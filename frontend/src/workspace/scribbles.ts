@@ -7,6 +7,7 @@
 import { api } from "../api/client";
 import type { CanvasEvents } from "../events";
 import { setFrameCommand } from "../store/commands";
+import { isNotFound } from "./gone";
 import type { Workspace } from "./Workspace";
 
 type Scribbled = CanvasEvents["canvas.scribbled"];
@@ -44,6 +45,7 @@ export class ScribbleRefiner {
     try {
       refined = await api.refineMask(trackId, frame, strokes);
     } catch (error) {
+      if (isNotFound(error)) return this.ws.reportFailure(error);
       return this.say(`refine failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (refined.area === 0) return this.say("GrabCut found no object here; paint a foreground stroke on it");

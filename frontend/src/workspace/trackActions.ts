@@ -11,6 +11,7 @@ import type { Command } from "../store/history";
 import { isOutside } from "../store/outside";
 import { h } from "../ui/dom";
 import { confirmDialog, openDialog } from "../ui/dialog";
+import { isNotFound } from "./gone";
 import type { Workspace } from "./Workspace";
 
 const name = (s: TrackState) => `${s.track.label_name} #${s.track.object_id}`;
@@ -46,6 +47,7 @@ export class TrackActions {
 
   private failed(error: unknown): void {
     if (error instanceof ConflictError && error.currentVersion !== null) return; // the banner explains
+    if (isNotFound(error)) return this.ws.reportFailure(error); // the video or track was deleted elsewhere
     this.say(error instanceof ApiError ? error.message : String(error), "error");
   }
 

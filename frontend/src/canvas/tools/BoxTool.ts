@@ -2,16 +2,26 @@
 import { boxFromPoints, imageToScreen, type Point, type View } from "../geometry";
 import { Tool } from "./Tool";
 
-const MIN_SIDE = 2; // pixels: smaller drags are clicks, not boxes
+const MIN_SIDE = 2; // image pixels: smaller boxes are not stored
+/** Screen pixels: a drag whose width or height is smaller is a click (or a slip), not a box, whatever the zoom. */
+export const MIN_SCREEN_SIDE = 6;
+export const TOO_SMALL = "drag a larger box: a click or a tiny drag draws nothing";
+
+/** Whether a drag from `a` to `b` (screen pixels) is too small to be a box. */
+export function tooSmallDrag(a: Point, b: Point): boolean {
+  return Math.abs(b.x - a.x) < MIN_SCREEN_SIDE || Math.abs(b.y - a.y) < MIN_SCREEN_SIDE;
+}
 
 export class BoxTool extends Tool {
   readonly name = "box";
   private start: Point | null = null;
+  private startScreen: Point | null = null;
   private current: Point | null = null;
   private hover: Point | null = null;
 
-  pointerDown(image: Point): void {
+  pointerDown(image: Point, screen: Point): void {
     this.start = image;
+    this.startScreen = screen;
     this.current = image;
   }
 
@@ -21,12 +31,14 @@ export class BoxTool extends Tool {
     this.host.requestRender();
   }
 
-  pointerUp(image: Point): void {
+  pointerUp(image: Point, screen: Point): void {
     if (!this.start) return;
     const box = boxFromPoints(this.start, image, this.host.imageW, this.host.imageH);
-    this.start = this.current = null;
+    const small = this.startScreen !== null && tooSmallDrag(this.startScreen, screen);
+    this.start = this.current = this.startScreen = null;
     this.host.requestRender();
-    if (box[2] >= MIN_SIDE && box[3] >= MIN_SIDE) this.host.emit("canvas.drawn", { frame: this.host.frame, box });
+    if (small || box[2] < MIN_SIDE || box[3] < MIN_SIDE) return this.host.emit("canvas.refused", { reason: TOO_SMALL });
+    this.host.emit("canvas.drawn", { frame: this.host.frame, box });
   }
 
   pointerLeave(): void {
@@ -65,7 +77,7 @@ export class BoxTool extends Tool {
   }
 
   cancel(): void {
-    this.start = this.current = null;
+    this.start = this.current = this.startScreen = null;
     this.host.requestRender();
   }
 }
