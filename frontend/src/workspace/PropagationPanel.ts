@@ -3,7 +3,7 @@ import { api, type Job } from "../api/client";
 import { isActive } from "../store/jobs";
 import { lostTargets, lostText } from "../store/stops";
 import { h, progressBar } from "../ui/dom";
-import { jobProgressLabel } from "./jobText";
+import { jobDoneText, jobProgressLabel } from "./jobText";
 import { FETCH_OFFICIAL_WEIGHTS, modelText, officialWeightsHint } from "./modelInfo";
 import { cannotEditReason, lockForRole } from "./roles";
 import type { Workspace } from "./Workspace";
@@ -77,7 +77,7 @@ export class PropagationPanel {
         ? { text: `propagation ${job.status}${job.error ? ": " + job.error : ""}`, kind: job.status === "failed" ? "error" : "info" }
         : lost.length ? { text: `propagation stopped: ${name(lost[0].trackId)} ${lostText(lost[0])}`
             + (lost.length > 1 ? ` (and ${lost.length - 1} more)` : ""), kind: "info" }
-          : { text: `propagation done: ${job.frames_done} frames`, kind: "info" });
+          : { text: jobDoneText(job), kind: "info" });
     });
   }
 }
