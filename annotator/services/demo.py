@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from annotator.models import ModelCheckpoint, Project
 from annotator.services.checkpoints import (
     evaluation_metrics,
+    file_sha256,
     register_checkpoint,
     resolve_path,
     verify_checkpoint,
@@ -111,14 +112,20 @@ def _builtin_checkpoint(log) -> None:
     """Register the repository's own weights as the default unless a default exists.
 
     A database seeded when the light starter was the default moves to the mobile model, unless
-    someone chose another default since (an official checkpoint, say).
+    someone chose another default since (an official checkpoint, say). A built-in default whose
+    file an upgrade replaced (new weights, a new quality calibration) is registered again, so its
+    sha256 and recorded J/F are those of the file the workers load.
     """
     weights = Path(settings.SIAMLABEL_WEIGHTS_DIR)
     current = ModelCheckpoint.objects.filter(is_default=True).first()
-    if current is not None and current.name != "starter (light)":
+    builtin_names = {name for name, _, _ in BUILTIN_CHECKPOINTS}
+    if current is not None and current.name not in builtin_names:
         return
     for name, file, variant in BUILTIN_CHECKPOINTS:
         if current is not None and current.name == name:
+            if current.file == file and (weights / file).is_file() and file_sha256(weights / file) != current.sha256:
+                register_builtin_checkpoint(name=name, file=file, variant=variant, warn=log)
+                log(f"registered the built-in checkpoint {name} ({file}) again: its file changed")
             return
         if (weights / file).is_file():
             register_builtin_checkpoint(name=name, file=file, variant=variant, warn=log)

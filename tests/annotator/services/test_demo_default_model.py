@@ -69,3 +69,17 @@ def test_the_built_in_model_is_recorded_with_its_j_and_f(weights_dir):
     demo.seed_demo(log=lambda message: None)
     checkpoint = ModelCheckpoint.objects.get(is_default=True)
     assert {key: checkpoint.metrics[key] for key in ("J", "F", "J&F")} == recorded_scores(MOBILE)
+
+
+def test_a_built_in_default_whose_file_an_upgrade_replaced_is_registered_again(weights_dir):
+    (weights_dir / "mobile.pth").write_bytes(b"mobile")
+    demo.seed_demo(log=lambda message: None)
+    before = ModelCheckpoint.objects.get(is_default=True)
+    messages = []
+    demo.seed_demo(log=messages.append)  # unchanged: nothing to do
+    assert not any("again" in m for m in messages)
+    (weights_dir / "mobile.pth").write_bytes(b"mobile, recalibrated")
+    demo.seed_demo(log=messages.append)
+    after = ModelCheckpoint.objects.get(is_default=True)
+    assert (after.pk, after.name) == (before.pk, "mobile (built-in)") and after.sha256 != before.sha256
+    assert any("registered the built-in checkpoint mobile (built-in) (mobile.pth) again" in m for m in messages)
