@@ -123,15 +123,26 @@ def _builtin_checkpoint(log) -> None:
         return
     for name, file, variant in BUILTIN_CHECKPOINTS:
         if current is not None and current.name == name:
-            if current.file == file and (weights / file).is_file() and file_sha256(weights / file) != current.sha256:
-                register_builtin_checkpoint(name=name, file=file, variant=variant, warn=log)
-                log(f"registered the built-in checkpoint {name} ({file}) again: its file changed")
+            if refresh_builtin_default(current, warn=log):
+                log(f"registered the built-in checkpoint {name} ({current.file}) again: its file changed")
             return
         if (weights / file).is_file():
             register_builtin_checkpoint(name=name, file=file, variant=variant, warn=log)
             log(f"registered the built-in checkpoint {name} ({file}) as the default model")
             return
     log(f"no default checkpoint and no built-in weights in {weights}: propagation will fail until one is registered")
+
+
+def refresh_builtin_default(current: ModelCheckpoint, *, warn=print) -> bool:
+    """Register a built-in default again when its file changed since (an upgrade's new weights or
+    calibration), so that its sha256 and recorded J/F are the file's; return whether it did."""
+    if current.name not in {name for name, _, _ in BUILTIN_CHECKPOINTS}:
+        return False
+    path = resolve_path(current.file)
+    if not path.is_file() or file_sha256(path) == current.sha256:
+        return False
+    register_builtin_checkpoint(name=current.name, file=current.file, variant=current.variant, warn=warn)
+    return True
 
 
 def register_builtin_checkpoint(*, name: str, file: str, variant: str, warn=print) -> ModelCheckpoint:

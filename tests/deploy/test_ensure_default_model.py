@@ -57,6 +57,20 @@ def test_running_it_again_changes_nothing(image):
     assert list(ModelCheckpoint.objects.values_list("pk", "name", "sha256", "is_default")) == first
 
 
+def test_a_new_image_with_new_built_in_weights_registers_them_again(image):
+    shipped = image.BASE_DIR / "weights" / "mobile.pth"
+    shipped.write_bytes(b"mobile")
+    call_command("ensure_default_model")
+    before = ModelCheckpoint.objects.get(is_default=True)
+    shipped.write_bytes(b"mobile, recalibrated")  # the next image's file at the same path
+    out = StringIO()
+    call_command("ensure_default_model", stdout=out)
+    after = ModelCheckpoint.objects.get(is_default=True)
+    assert (after.pk, after.file) == (before.pk, str(shipped)) and after.sha256 != before.sha256
+    assert "registered again" in out.getvalue()
+    assert builtin_weights.is_builtin(after)
+
+
 def test_a_chosen_default_is_never_replaced(image):
     (image.BASE_DIR / "weights" / "mobile.pth").write_bytes(b"mobile")
     (image.SIAMLABEL_WEIGHTS_DIR / "SiamMask_DAVIS.pth").write_bytes(b"official")

@@ -1,6 +1,7 @@
 """Make sure workers have a model: manage.py ensure_default_model (the container entrypoint runs it).
 
-Does nothing when a default checkpoint exists. Otherwise registers the built-in weights as the
+Does nothing when a default checkpoint exists, except registering a built-in default again when
+its file changed (an upgrade's new weights). Otherwise registers the built-in weights as the
 default: from SIAMLABEL_WEIGHTS_DIR when the file is there, else the copy inside the image or
 checkout (`weights/`, recorded by absolute path, which every container of the same image shares),
 with the evaluation (J, F, J&F) its metadata records. Running it again changes nothing.
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
 from annotator.models import ModelCheckpoint
-from annotator.services.demo import BUILTIN_CHECKPOINTS, register_builtin_checkpoint
+from annotator.services.demo import BUILTIN_CHECKPOINTS, refresh_builtin_default, register_builtin_checkpoint
 
 
 class Command(BaseCommand):
@@ -21,7 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         current = ModelCheckpoint.objects.filter(is_default=True).first()
         if current is not None:
-            self.stdout.write(f"default model: {current.name} (unchanged)")
+            if refresh_builtin_default(current, warn=self.stderr.write):
+                self.stdout.write(f"default model: {current.name} registered again ({current.file} changed)")
+            else:
+                self.stdout.write(f"default model: {current.name} (unchanged)")
             return
         for name, file, variant in BUILTIN_CHECKPOINTS:
             location = _builtin_location(file)
