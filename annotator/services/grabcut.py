@@ -26,6 +26,13 @@ MIN_MARGIN = 16  # ...but at least this many pixels: GrabCut needs background sa
 # GrabCut's time grows with the window: past this many pixels it runs on a shrunk copy
 # (bench/grabcut.py; docs/benchmarks.md has the figures that chose it)
 MAX_WORK_PIXELS = 250_000
+# What a refine may add: pixels near the current mask or near a foreground stroke. Farther ones are
+# certain background, so GrabCut cannot flood a wall or a court whose colours match the object's
+# (a QA pass saw one stroke across a player's legs turn 3,852 px into 24,723 px of wall and court).
+REACH_FRACTION = 0.1  # the mask may grow by this fraction of its larger side...
+MIN_REACH = 8  # ...at least this many pixels
+STROKE_REACH_RADII = 4  # a foreground stroke reaches this many brush radii from its line...
+MIN_STROKE_REACH = 16  # ...at least this many pixels
 MAX_STROKES = 64
 MAX_POINTS = 4096  # all strokes together
 MAX_RADIUS = 100
@@ -89,14 +96,19 @@ def window_around(region: np.ndarray) -> tuple[int, int, int, int]:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def refine_mask(frame_bgr: np.ndarray, mask: np.ndarray, strokes: list[Stroke]) -> Refinement:
+def refine_mask(frame_bgr: np.ndarray, mask: np.ndarray, strokes: list[Stroke], *,
+                confined: bool = True) -> Refinement:
     """Return GrabCut's mask of the object, seeded with the current mask and the strokes.
 
     Args:
         frame_bgr: HxWx3 uint8 BGR image.
         mask: HxW bool, the current mask (may be empty: then foreground strokes seed it alone).
         strokes: foreground strokes are certain object pixels, background strokes certain background;
-            the current mask is probable object, everything else in the window probable background.
+            the current mask is probable object, pixels near it or near a foreground stroke probable
+            background, farther ones certain background (`within_reach`).
+        confined: True (what the API does): GrabCut's answer replaces the mask only near the strokes
+            (`near_strokes`); elsewhere the mask stays. False: GrabCut over the whole window decides
+            every pixel, as before 2026-12-01 (bench/scribble_accuracy.py compares the two).
     """
     height, width = mask.shape
     assert frame_bgr.shape == (height, width, 3), f"frame {frame_bgr.shape} does not match mask {mask.shape}"
@@ -106,6 +118,8 @@ def refine_mask(frame_bgr: np.ndarray, mask: np.ndarray, strokes: list[Stroke]) 
     x, y, w, h = window_around(mask | fg | bg)
     # C order: masks decoded from RLE are Fortran-ordered, and cv2.grabCut refuses those
     seeds = np.ascontiguousarray(np.where(mask[y:y + h, x:x + w], cv2.GC_PR_FGD, cv2.GC_PR_BGD), dtype=np.uint8)
+    if confined:
+        seeds[~within_reach(mask[y:y + h, x:x + w], fg[y:y + h, x:x + w], strokes)] = cv2.GC_BGD
     seeds[fg[y:y + h, x:x + w]] = cv2.GC_FGD
     seeds[bg[y:y + h, x:x + w]] = cv2.GC_BGD  # a pixel painted both ways counts as background
     kinds = set(np.unique(seeds).tolist())
@@ -115,9 +129,41 @@ def refine_mask(frame_bgr: np.ndarray, mask: np.ndarray, strokes: list[Stroke]) 
         raise ServiceError("nothing to refine: the mask and strokes cover the whole frame")
     crop = np.ascontiguousarray(frame_bgr[y:y + h, x:x + w])
     window = (fg[y:y + h, x:x + w], bg[y:y + h, x:x + w])
-    refined = np.zeros((height, width), dtype=bool)
-    refined[y:y + h, x:x + w] = grabcut_at_most(crop, seeds, *window, max_pixels=MAX_WORK_PIXELS)
+    found = grabcut_at_most(crop, seeds, *window, max_pixels=MAX_WORK_PIXELS)
+    refined = np.zeros((height, width), dtype=bool) if not confined else mask.copy()
+    if confined:  # a scribble edits near where it is drawn: farther away the mask stays as it was
+        found = np.where(near_strokes(window[0] | window[1], strokes), found, mask[y:y + h, x:x + w])
+    refined[y:y + h, x:x + w] = found
     return Refinement(mask=refined, window_xywh=(x, y, w, h))
+
+
+def within_reach(mask: np.ndarray, fg: np.ndarray, strokes: list[Stroke]) -> np.ndarray:
+    """Return where a refine may put object pixels: near the mask (REACH_FRACTION of its larger side)
+    or near the foreground strokes (STROKE_REACH_RADII of their widest brush)."""
+    reach = np.zeros(mask.shape, dtype=bool)
+    for region, distance in ((mask, _mask_reach(mask)), (fg, _stroke_reach(strokes))):
+        if region.any():
+            # distance of every pixel to the region (0 inside it)
+            reach |= cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 3) <= distance
+    return reach
+
+
+def near_strokes(painted: np.ndarray, strokes: list[Stroke]) -> np.ndarray:
+    """Return the pixels within STROKE_REACH_RADII of the widest brush of any stroke (either kind)."""
+    reach = max(MIN_STROKE_REACH, STROKE_REACH_RADII * max(s.radius for s in strokes))
+    return cv2.distanceTransform((~painted).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+
+
+def _mask_reach(mask: np.ndarray) -> float:
+    if not mask.any():
+        return 0.0
+    _, _, w, h = masks.mask_bbox(mask)
+    return max(MIN_REACH, REACH_FRACTION * max(w, h))
+
+
+def _stroke_reach(strokes: list[Stroke]) -> float:
+    radii = [s.radius for s in strokes if s.foreground]
+    return max(MIN_STROKE_REACH, STROKE_REACH_RADII * max(radii)) if radii else 0.0
 
 
 def grabcut_at_most(image_bgr: np.ndarray, seeds: np.ndarray, fg: np.ndarray, bg: np.ndarray, *,
