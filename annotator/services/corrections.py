@@ -78,13 +78,17 @@ def repropagate_from(*, track: Track, frame_index: int, by=None) -> PropagationJ
 def _is_superseded(job: PropagationJob, *, track: Track, frame_index: int) -> bool:
     """Whether all a job would still write lies in the segment re-propagated from `frame_index`.
 
-    True for an interactive job of this track alone that runs towards the corrected frame from the
-    anchor before (or after) it: no hand-made or outside frame lies between its start and the
-    corrected one. Its frames past the corrected frame are in the new job's forward (or backward) run.
-    A `both` job never is: one of its runs heads away from the corrected frame.
+    True for an interactive job of this track alone that starts on the corrected frame itself (an
+    earlier stroke's refresh: the new job covers its range from the newer anchor), or that runs
+    towards the corrected frame from the anchor before (or after) it: no hand-made or outside frame
+    lies between its start and the corrected one. Its frames past the corrected frame are in the
+    new job's forward (or backward) run. A `both` job from elsewhere never is: one of its runs
+    heads away from the corrected frame.
     """
-    if job.batch_id or job.tracks.count() != 1 or job.start_frame == frame_index:
+    if job.batch_id or job.tracks.count() != 1:
         return False
+    if job.start_frame == frame_index:
+        return True
     towards = Direction.FORWARD if job.start_frame < frame_index else Direction.BACKWARD
     if job.direction != towards:
         return False

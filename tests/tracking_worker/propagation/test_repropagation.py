@@ -86,6 +86,15 @@ def test_a_new_correction_supersedes_a_waiting_run_towards_it(clients, track):
     assert (corrected["start_frame"], corrected["direction"], corrected["waiting_for_track"]) == (8, "both", False)
 
 
+def test_a_second_stroke_on_the_same_frame_supersedes_the_first_ones_refresh(clients, track):
+    propagated(track, range(1, 12))
+    first = put(clients, track, 6, 1, box=[40, 40, 30, 30])["repropagation"]
+    second = put(clients, track, 6, 2, box=[44, 40, 30, 30])["repropagation"]  # the box moved again
+    assert PropagationJob.objects.get(pk=first["id"]).status == "cancelled"  # it ran from the older box
+    assert (second["start_frame"], second["waiting_for_track"]) == (6, False)
+    assert PropagationJob.objects.get(pk=second["id"]).status == "queued"
+
+
 def test_two_quick_corrections_both_re_propagate_one_after_the_other(clients, track):
     propagated(track, range(1, 12))
     first = put(clients, track, 4, 1, box=[40, 40, 30, 30])["repropagation"]
