@@ -119,8 +119,8 @@ def split_videos(project: Project, *, heldout_videos: list[int] | None = None) -
 
 def _not_enough(side: str, why: str) -> str:
     fraction = settings.SIAMLABEL_FINETUNE_HELDOUT_FRACTION
-    return (f"not enough {side} data: {why}. Videos are split by a fixed rule (about {fraction:.0%} held out, "
-            "docs/models.md); accept tracks with hand-drawn masks on more videos")
+    return (f"not enough {side} data: {why}. Videos are split by a fixed rule (about {fraction:.0%} of them held "
+            "out to judge the new model); accept tracks with hand-drawn masks on more videos")
 
 
 def write_datasets(split: Split, *, root: Path) -> Datasets:

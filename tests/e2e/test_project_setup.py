@@ -61,7 +61,17 @@ def test_a_manager_sets_up_a_project_and_its_members_see_it_accordingly(e2e_cast
     # recolour a label in its row; delete an unused one
     carol.locator("tr[data-label] input.label-colour").first.fill("#123456")
     carol.locator("#toast:has-text('label saved')").wait_for()
+    native = []  # the browser's own confirm must never open
+    carol.on("dialog", lambda d: (native.append(d.type), d.dismiss()))
+    # Delete asks first, in the page, naming the label; Cancel keeps it
     carol.locator("tr[data-label]:has(input[value='cyclist']) button.delete-label").click()
+    carol.wait_for_selector("dialog.dialog[open]:has-text('cyclist')")
+    carol.click("dialog.dialog[open] button.dialog-cancel")
+    carol.wait_for_selector("dialog.dialog", state="detached")
+    close_old_connections()
+    assert Label.objects.filter(project=project, name="cyclist").exists()
+    carol.locator("tr[data-label]:has(input[value='cyclist']) button.delete-label").click()
+    carol.click("dialog.dialog[open] button[type=submit]:has-text('Delete label')")
     carol.locator("input.label-name[value='cyclist']").wait_for(state="detached")
     close_old_connections()
     assert list(Label.objects.filter(project=project).values_list("name", "colour")) == [("car", "#123456")]
@@ -78,6 +88,15 @@ def test_a_manager_sets_up_a_project_and_its_members_see_it_accordingly(e2e_cast
     alice_row.wait_for()
     assert alice_row.locator("select.member-role").input_value() == "annotator"
     screenshot(carol, "project-setup-settings")
+
+    # removing herself, the only manager: the page says why and sends nothing
+    deletes = []
+    carol.on("request", lambda r: r.method == "DELETE" and deletes.append(r.url))
+    carol.locator("tr[data-member='carol'] button.remove-member").click()
+    carol.locator("#toast.show:has-text('only manager')").wait_for()
+    assert carol.locator("dialog.dialog[open]").count() == 0 and not deletes, deletes
+    close_old_connections()
+    assert Membership.objects.get(project=project, user=e2e_cast.carol).role == "manager"
 
     alice = new_page(e2e_cast.alice, "/projects/")
     assert "Street scenes 2026" in project_names(alice)
@@ -97,8 +116,12 @@ def test_a_manager_sets_up_a_project_and_its_members_see_it_accordingly(e2e_cast
     alice.locator("table.labels tr[data-label]").first.wait_for()
     assert alice.locator("form.add-label, form.invite-member, select.member-role, p.storage-line").count() == 0
 
-    alice_row.locator("button.remove-member").click()
+    alice_row.locator("button.remove-member").click()  # asks first, naming her
+    carol.wait_for_selector("dialog.dialog[open]:has-text('Remove alice?')")
+    screenshot(carol, "project-setup-remove-dialog")
+    carol.click("dialog.dialog[open] button[type=submit]")
     alice_row.wait_for(state="detached")
+    assert not native, native
     close_old_connections()
     assert not Membership.objects.filter(project=project, user=e2e_cast.alice).exists()
     assert "Street scenes 2026" not in project_names(alice)

@@ -254,9 +254,16 @@ def test_a_reviewer_gets_no_editing_tools_but_keeps_review_and_comments(e2e_cast
         assert page.is_disabled(selector), selector
         assert "cannot edit tracks" in page.get_attribute(selector, "title"), selector
     assert page.is_enabled("button.tool[data-tool='pan']")
+    native = []  # the browser's own confirm/prompt must never open
+    page.on("dialog", lambda d: (native.append(d.type), d.dismiss()))
+    reason = "your role in this project (reviewer) cannot edit tracks; editing needs the annotator role"
     page.keyboard.press("r")  # the shortcut is refused too
-    page.locator("#toast.show:has-text('cannot edit tracks')").wait_for()
+    page.locator(f"#toast.show:has-text('{reason}')").wait_for()
     assert page.get_attribute("button.tool.active", "data-tool") == "pan"
+    for key in ("p", "Delete", "Shift+O"):  # every refused shortcut words it the same (roles.ts)
+        page.evaluate("document.getElementById('toast')?.classList.remove('show')")
+        page.keyboard.press(key)
+        page.locator(f"#toast.show:has-text('{reason}')").wait_for()
     page.keyboard.press("ArrowRight")
     wait_for_frame(page, 1)
     assert page.is_enabled(".review-panel button:has-text('Accept')")
@@ -266,4 +273,18 @@ def test_a_reviewer_gets_no_editing_tools_but_keeps_review_and_comments(e2e_cast
     page.wait_for_timeout(500)
     assert page.locator(".comment:has-text('looks right on frame 1')").count() == 1  # one comment per double click
     screenshot(page, "workspace-reviewer-read-only")
+
+    # Shift+R: the reason is asked for in the in-page dialog, not the browser's prompt
+    page.evaluate("document.activeElement?.blur()")
+    page.keyboard.press("Shift+R")
+    page.wait_for_selector("dialog.dialog[open] input.reject-reason")
+    assert "frame 1" in page.inner_text("dialog.dialog[open]")
+    page.keyboard.type("the mask misses the rider's arm")
+    screenshot(page, "workspace-reject-dialog")
+    page.click("dialog.dialog[open] button[type=submit]")
+    page.locator("#toast.show:has-text('track rejected')").wait_for()
+    close_old_connections()
+    assert Track.objects.get(pk=track.pk).review_status == "rejected"
+    assert list(Track.objects.get(pk=track.pk).comments.filter(text__contains="rider").values_list("frame_index", flat=True)) == [1]
+    assert not native, native
     assert not page.js_errors, page.js_errors

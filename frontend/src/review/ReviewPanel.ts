@@ -7,6 +7,7 @@ import { h } from "../ui/dom";
 import { oneAtATime } from "../ui/submit";
 import { isNotFound } from "../workspace/gone";
 import type { Workspace } from "../workspace/Workspace";
+import { formatDateTime, formatTime } from "../ui/dates";
 
 export class ReviewPanel {
   readonly element: HTMLElement;
@@ -48,7 +49,7 @@ export class ReviewPanel {
           done,
           c.frame != null ? h("a", { href: "#", class: "frame-link", onclick: (e: Event) => { e.preventDefault(); ws.actions.goto(c.frame!); } }, `frame ${c.frame}`) : "",
           h("span", { class: "text" }, ` ${c.text} `), h("span", { class: "muted small" }, `— ${c.author ?? "?"}, `),
-          h("time", { class: "muted small comment-time", datetime: c.created_at, title: new Date(c.created_at).toLocaleString() },
+          h("time", { class: "muted small comment-time", datetime: c.created_at, title: formatDateTime(c.created_at) },
             commentTime(new Date(c.created_at))));
       }));
     };
@@ -86,8 +87,7 @@ export class ReviewPanel {
 
 /** When a comment was written, short: "14:05" today, "28 Nov, 14:05" this year, with the year before that. */
 export function commentTime(when: Date, now = new Date()): string {
-  const time: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit" };
-  if (when.toDateString() === now.toDateString()) return when.toLocaleTimeString(undefined, time);
-  const year = when.getFullYear() === now.getFullYear() ? {} : { year: "numeric" as const };
-  return when.toLocaleString(undefined, { day: "numeric", month: "short", ...year, ...time });
+  if (when.toDateString() === now.toDateString()) return formatTime(when);
+  if (when.getFullYear() !== now.getFullYear()) return formatDateTime(when);
+  return `${when.toLocaleDateString("en-GB", { day: "numeric", month: "short" })}, ${formatTime(when)}`;
 }

@@ -1,6 +1,8 @@
 /** A project's labels: name and colour; managers add, rename, recolour (colour picker) and delete them. */
 import { api, type Label } from "../api/client";
+import { confirmDialog } from "../ui/dialog";
 import { h, toast } from "../ui/dom";
+import { labelDeleteQuestion } from "./removal";
 import { errorLine, submitting, tablePanel } from "./panel";
 
 export class LabelsPanel {
@@ -55,6 +57,8 @@ export class LabelsPanel {
   }
 
   private async remove(label: Label): Promise<void> {
+    const q = labelDeleteQuestion(label.name);
+    if (!(await confirmDialog(q.title, q.message, q.confirm))) return;
     try {
       await api.deleteLabel(label.id);
       this.labels = this.labels.filter((l) => l.id !== label.id);

@@ -3,7 +3,9 @@
  * The server's refusals (no such user, already a member, the last manager) are shown as it words them.
  */
 import { api, type Member, type Role } from "../api/client";
+import { confirmDialog } from "../ui/dialog";
 import { h, toast } from "../ui/dom";
+import { removalQuestion, removalRefusal } from "./removal";
 import { errorLine, submitting, tablePanel } from "./panel";
 
 const ROLES: Role[] = ["annotator", "reviewer", "manager"];
@@ -12,7 +14,8 @@ export class MembersPanel {
   readonly el: HTMLElement;
   private body = h("tbody", {});
 
-  constructor(private projectId: number, private members: Member[], private manager: boolean) {
+  /** `me`: the signed-in user's name, to word removing oneself. */
+  constructor(private projectId: number, private members: Member[], private manager: boolean, private me = "") {
     this.el = tablePanel("members", "Members", ["User", "Role", ""], this.body, manager ? this.inviteForm() : null);
     this.render();
   }
@@ -55,6 +58,10 @@ export class MembersPanel {
   }
 
   private async remove(member: Member): Promise<void> {
+    const refusal = removalRefusal(member, this.members, this.me);
+    if (refusal) return toast(`cannot remove ${member.username === this.me ? "yourself" : member.username}: ${refusal}`, "error");
+    const q = removalQuestion(member, this.me);
+    if (!(await confirmDialog(q.title, q.message, q.confirm))) return;
     try {
       await api.removeMember(member.id);
       this.members = this.members.filter((m) => m.id !== member.id);

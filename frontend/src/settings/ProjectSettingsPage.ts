@@ -35,7 +35,7 @@ export class ProjectSettingsPage implements Page {
       manager ? renameForm(project, renamed) : h("p", { class: "muted" }, "Only the project's managers change its setup."),
       autoRepropagate(project, manager),
       new LabelsPanel(project.id, labels, manager).el,
-      new MembersPanel(project.id, members, manager).el,
+      new MembersPanel(project.id, members, manager, document.body.dataset.username ?? "").el,
       this.model.el,
       // managers only: the server refuses others (docs/permissions.md)
       manager ? storageLine(await api.getStorage(project.id)) : null));

@@ -5,6 +5,7 @@
  *   comparisonRows(run.evaluation)   // J, F, J&F, quality AUC: old, new and the change
  *   lineageLine(entry)     // "shop-ft-2 · 30 Nov 2026 · 500 steps · 840 trusted frames · 6 training videos"
  */
+import { formatDate } from "../ui/dates";
 import type { Evaluation, EvaluationScores, FineTuneRun, LineageEntry, ProjectModel } from "../api/finetunes";
 
 export const isActive = (run: { status: string }): boolean =>
@@ -82,9 +83,7 @@ export function decisionText(run: FineTuneRun): string {
   return "";
 }
 
-export function formatDate(iso: string): string {
-  return new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
-}
+export { formatDate }; // the app's one date format (ui/dates.ts)
 
 /** One checkpoint of the lineage: a fine-tuned one says what it learned from; a base model says so. */
 export function lineageLine(entry: LineageEntry): string {

@@ -8,6 +8,7 @@ import { oneAtATime } from "../ui/submit";
 import { exportSettings, FORMATS, framesByDefault, REVIEW_STATUSES } from "./describe";
 import { JobTable, statusCell } from "./JobTable";
 import type { Poller } from "./poll";
+import { formatDate, formatDateTime } from "../ui/dates";
 
 export class ExportPanel {
   readonly element: HTMLElement;
@@ -63,7 +64,7 @@ export class ExportPanel {
     if (job.error) status.append(h("div", { class: "error small" }, job.error));
     const row = h("tr", { "data-export": job.id, "data-status": job.status },
       h("td", {}, job.id), h("td", { class: "settings" }, exportSettings(job, this.names)), status,
-      h("td", { class: "muted small" }, new Date(job.created_at).toLocaleString()),
+      h("td", { class: "muted small" }, h("time", { datetime: job.created_at, title: formatDateTime(job.created_at) }, formatDate(job.created_at))),
       h("td", {}, job.download_url ? h("a", { href: job.download_url, class: "button download", download: "" }, "Download") : ""));
     this.table.upsert(job.id, row);
     this.poller.follow(job, () => api.getExport(job.id), (next) => this.show(next));

@@ -8,6 +8,7 @@ import { oneAtATime } from "../ui/submit";
 import { FORMATS, formatName, importResult } from "./describe";
 import { JobTable, statusCell } from "./JobTable";
 import type { Poller } from "./poll";
+import { formatDate, formatDateTime } from "../ui/dates";
 
 export class ImportPanel {
   readonly element: HTMLElement;
@@ -31,7 +32,7 @@ export class ImportPanel {
     const message = h("p", { class: "import-message" });
     const form = h("form", { class: "import-form" }, h("div", { class: "row" }, h("label", {}, "Format ", format), file, submit),
       bar.el, message, h("p", { class: "muted small" },
-        "Videos are matched by name and labels must exist; an import is all or nothing (docs/formats.md)."));
+        "Videos are matched by name and labels must exist. An import is all or nothing: if any part is refused, nothing is created, and the reason is shown here."));
     form.addEventListener("submit", oneAtATime(async () => {
       const chosen = file.files?.[0];
       if (!chosen) return;
@@ -59,7 +60,7 @@ export class ImportPanel {
     const row = h("tr", { "data-import": job.id, "data-status": job.status },
       h("td", {}, job.id), h("td", {}, formatName(job.format)), status,
       h("td", { class: job.status === "failed" ? "result error" : "result" }, result),
-      h("td", { class: "muted small" }, new Date(job.created_at).toLocaleString()));
+      h("td", { class: "muted small" }, h("time", { datetime: job.created_at, title: formatDateTime(job.created_at) }, formatDate(job.created_at))));
     this.table.upsert(job.id, row);
     this.poller.follow(job, () => api.getImport(job.id), (next) => this.show(next));
   }

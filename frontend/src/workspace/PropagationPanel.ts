@@ -58,6 +58,7 @@ export class PropagationPanel {
         bits.push(job.waiting_for_track ? "waiting for the job on this track to end" : "waiting for a GPU worker");
       }
       if (job.status === "succeeded" && job.frames_done < job.frames_total) bits.push("stopped early");
+      if (job.status === "succeeded" && !job.fusion && job.frames_done === 0) bits.push("no frame written");
       if (job.fps) bits.push(`${job.fps.toFixed(1)} fps`);
       if (job.seconds_left != null && active) bits.push(`${Math.ceil(job.seconds_left)} s left`);
       if (job.error) bits.push(job.error);

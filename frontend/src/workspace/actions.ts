@@ -7,11 +7,12 @@ import { createTrackCommand, deleteFramesCommand, setFrameCommand } from "../sto
 import type { Command } from "../store/history";
 import { isOutside } from "../store/outside";
 import { nextSuspicious, suspiciousFrames } from "../timeline/ConfidenceStrip";
-import { toast } from "../ui/dom";
+import { openDialog } from "../ui/dialog";
+import { h, toast } from "../ui/dom";
 import { showHelp } from "./HelpOverlay";
 import { ScribbleRefiner } from "./scribbles";
 import { isNotFound } from "./gone";
-import { EDIT_TOOLS, cannotEditReason } from "./roles";
+import { EDIT_TOOLS, cannotEditReason, noEditText } from "./roles";
 import { TrackActions } from "./trackActions";
 import type { Workspace } from "./Workspace";
 
@@ -55,7 +56,7 @@ export class Actions {
   }
 
   private editable(): boolean {
-    if (!this.store.canEdit) this.say("your role in this project cannot edit tracks", "error");
+    if (!this.store.canEdit) this.say(noEditText(this.store.role), "error");
     return this.store.canEdit;
   }
 
@@ -249,9 +250,22 @@ export class Actions {
   async reject(text?: string): Promise<void> {
     const s = this.store.selected;
     if (!s) return this.say("select a track first", "error");
-    const comment = text ?? window.prompt(`Why is track #${s.track.object_id} rejected? (saved as a comment on frame ${this.ws.frame})`, "");
+    const frame = this.ws.frame;
+    const comment = text ?? await this.askRejectReason(s.track.object_id, frame);
     if (comment === null) return;
-    await this.review(() => this.store.reject(s.track.id, comment, this.ws.frame), "rejected");
+    await this.review(() => this.store.reject(s.track.id, comment, frame), "rejected");
+  }
+
+  /** The in-page dialog (never the browser's prompt) asking why; null on Cancel or Escape. */
+  private async askRejectReason(objectId: number, frame: number): Promise<string | null> {
+    const reason = h("input", { type: "text", class: "reject-reason", size: 48, maxlength: 2000,
+      "aria-label": "reason for rejecting", placeholder: "what needs fixing" });
+    const ok = await openDialog({
+      title: `Reject track #${objectId}`, confirm: "Reject", danger: true,
+      message: `Why is it rejected? The reason is saved as a comment on frame ${frame}, for the annotator.`,
+      fields: [h("label", { class: "dialog-field" }, "Reason ", reason)],
+    });
+    return ok ? reason.value.trim() : null;
   }
 
   comment(): void {

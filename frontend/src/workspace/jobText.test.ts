@@ -21,5 +21,22 @@ describe("jobDoneText", () => {
   it("counts frames only where a step is a frame", () => {
     expect(jobDoneText({ fusion: false, frames_done: 69, frames_total: 69 })).toBe("propagation done: 69 frames");
     expect(jobDoneText({ fusion: true, frames_done: 27, frames_total: 27 })).toBe("propagation done (segments tracked from both ends)");
+    expect(jobDoneText({ fusion: false, frames_done: 1, frames_total: 1 })).toBe("propagation done: 1 frame");
+  });
+
+  it("says why a job wrote no frame instead of \"0 frames\"", () => {
+    const none = { fusion: false, frames_done: 0, frames_total: 0 };
+    expect(jobDoneText({ ...none, direction: "forward" })).toBe(
+      "nothing to propagate: the next frames forward are hand-made or the video ends there (manual frames are never overwritten)");
+    expect(jobDoneText({ ...none, direction: "backward" })).toMatch(/^nothing to propagate: the previous frames are hand-made/);
+    expect(jobDoneText({ ...none, direction: "both" })).toMatch(/the frames on both sides are hand-made/);
+    expect(jobDoneText(none)).not.toContain("0 frames");
+  });
+
+  it("gives the stop reason when a planned run wrote nothing", () => {
+    const stopped = { fusion: false, frames_done: 0, frames_total: 40, direction: "forward" as const,
+      stop_reasons: { "1": { "7": { reason: "manual frame made during the job", frame: 13 } } } };
+    expect(jobDoneText(stopped as Parameters<typeof jobDoneText>[0])).toBe(
+      "nothing propagated: manual frame made during the job (frame 13)");
   });
 });

@@ -21,6 +21,20 @@ export function jobProgressLabel(job: Counted & Pick<Job, "direction" | "start_f
   return `${progressText(job)} · ${what}`;
 }
 
-export function jobDoneText(job: Counted): string {
-  return job.fusion ? "propagation done (segments tracked from both ends)" : `propagation done: ${job.frames_done} frames`;
+const NEXT: Record<Job["direction"], string> = {
+  forward: "the next frames forward are", backward: "the previous frames are", both: "the frames on both sides are",
+};
+
+/**
+ * The notice when a job succeeded. A job that wrote no frame says why instead of "0 frames": a run
+ * stops before the next manual frame, so a frame whose neighbours in that direction are hand-made
+ * (or the video's end) leaves nothing to propagate; a run that stopped at once gives its stop reason.
+ */
+export function jobDoneText(job: Counted & Partial<Pick<Job, "direction" | "stop_reasons">>): string {
+  if (job.fusion) return "propagation done (segments tracked from both ends)";
+  if (job.frames_done > 0) return `propagation done: ${job.frames_done} frame${job.frames_done === 1 ? "" : "s"}`;
+  const stop = Object.values(job.stop_reasons ?? {}).flatMap((byTrack) => Object.values(byTrack))[0];
+  if (stop && job.frames_total > 0) return `nothing propagated: ${stop.reason} (frame ${stop.frame})`;
+  return `nothing to propagate: ${NEXT[job.direction ?? "forward"]} hand-made or the video ends there `
+    + "(manual frames are never overwritten)";
 }

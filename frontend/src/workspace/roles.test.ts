@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EDIT_TOOLS, cannotEditReason, lockForRole, roleCanEdit } from "./roles";
+import { EDIT_TOOLS, cannotEditReason, lockForRole, noEditText, roleCanEdit } from "./roles";
 
 describe("roles in the workspace", () => {
   it("lets annotators and managers edit, not reviewers", () => {
@@ -9,6 +9,12 @@ describe("roles in the workspace", () => {
     expect(roleCanEdit(null)).toBe(false);
     expect(cannotEditReason("manager")).toBeNull();
     expect(cannotEditReason("reviewer")).toContain("(reviewer) cannot edit tracks");
+  });
+
+  it("words every refusal the same: tooltips and shortcuts share one message", () => {
+    expect(noEditText("reviewer")).toBe("your role in this project (reviewer) cannot edit tracks; editing needs the annotator role");
+    expect(cannotEditReason("reviewer")).toBe(noEditText("reviewer"));
+    expect(noEditText(null)).toContain("(none)");
   });
 
   it("leaves Pan to reviewers and locks the editing tools", () => {

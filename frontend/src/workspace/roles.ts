@@ -14,7 +14,11 @@ export function roleCanEdit(role: string | null): boolean {
 
 /** Why this role cannot edit tracks (the tooltip and the notice), or null when it can. */
 export function cannotEditReason(role: string | null): string | null {
-  if (roleCanEdit(role)) return null;
+  return roleCanEdit(role) ? null : noEditText(role);
+}
+
+/** The one wording of that refusal, for every tooltip and every refused shortcut or button. */
+export function noEditText(role: string | null): string {
   return `your role in this project (${role ?? "none"}) cannot edit tracks; editing needs the annotator role`;
 }
 

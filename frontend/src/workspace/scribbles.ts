@@ -8,6 +8,7 @@ import { api } from "../api/client";
 import type { CanvasEvents } from "../events";
 import { setFrameCommand } from "../store/commands";
 import { isNotFound } from "./gone";
+import { noEditText } from "./roles";
 import type { Workspace } from "./Workspace";
 
 type Scribbled = CanvasEvents["canvas.scribbled"];
@@ -40,7 +41,7 @@ export class ScribbleRefiner {
 
   private async once({ trackId, frame, strokes }: Scribbled): Promise<void> {
     const { store, refs, actions } = this.ws;
-    if (!store.canEdit) return this.say("your role in this project cannot edit tracks");
+    if (!store.canEdit) return this.say(noEditText(store.role));
     let refined;
     try {
       refined = await api.refineMask(trackId, frame, strokes);

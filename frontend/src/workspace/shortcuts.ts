@@ -79,7 +79,8 @@ export function shortcutFor(e: KeyboardEvent): Shortcut | undefined {
   return byCombo.get(comboOf(e));
 }
 
-/** Display form of a combo for the help overlay. */
+/** Display form of a combo for the help overlay: a letter after a modifier as users type it ("Shift+L", "Ctrl+Z"). */
 export function displayKey(combo: string): string {
-  return combo.replace("ArrowRight", "→").replace("ArrowLeft", "←").replace(/^ $/, "Space");
+  return combo.replace("ArrowRight", "→").replace("ArrowLeft", "←").replace(/^ $/, "Space")
+    .replace(/\+([a-z])$/, (_, letter: string) => `+${letter.toUpperCase()}`);
 }

@@ -12,6 +12,7 @@ import { isOutside } from "../store/outside";
 import { h } from "../ui/dom";
 import { confirmDialog, openDialog } from "../ui/dialog";
 import { isNotFound } from "./gone";
+import { noEditText } from "./roles";
 import type { Workspace } from "./Workspace";
 
 const name = (s: TrackState) => `${s.track.label_name} #${s.track.object_id}`;
@@ -41,7 +42,7 @@ export class TrackActions {
   private target(): TrackState | null {
     const s = this.store.selected;
     if (!s) this.say("select a track first", "error");
-    else if (!this.store.canEdit) this.say("your role in this project cannot edit tracks", "error");
+    else if (!this.store.canEdit) this.say(noEditText(this.store.role), "error");
     return s && this.store.canEdit ? s : null;
   }
 
