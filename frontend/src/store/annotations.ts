@@ -17,6 +17,7 @@ import type { BoxXYWH } from "../canvas/geometry";
 import type { Rle } from "../canvas/rle";
 import type { AppEvents, EventBus } from "../events";
 import type { FrameInfo } from "../timeline/ConfidenceStrip";
+import { roleCanEdit } from "../workspace/roles";
 import { FrameBooks } from "./frameBooks";
 import { FrameEdits } from "./frameEdits";
 import { TrackEdits } from "./trackEdits";
@@ -85,7 +86,7 @@ export class AnnotationStore {
   }
 
   get canEdit(): boolean {
-    return this.role === "annotator" || this.role === "manager";
+    return roleCanEdit(this.role);
   }
 
   get canReview(): boolean {

@@ -7,7 +7,7 @@ import type { ToolName } from "../canvas/types";
 /** The canvas tools that change annotations; Pan is the only one left for a reviewer. */
 export const EDIT_TOOLS: ReadonlySet<ToolName> = new Set<ToolName>(["box", "brush", "eraser", "scribble", "polygon"]);
 
-/** Roles that may edit tracks (the server's rule, mirrored by `AnnotationStore.canEdit`). */
+/** Roles that may edit tracks (the server's rule; `AnnotationStore.canEdit` asks this). */
 export function roleCanEdit(role: string | null): boolean {
   return role === "annotator" || role === "manager";
 }
