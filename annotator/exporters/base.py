@@ -78,7 +78,7 @@ class AnnotationRow:
     An outside frame (the object is not visible) has no mask and no boxes: `outside` is true.
 
     `bbox` is what readers of the formats expect: the tight box of the mask (so inside the
-    frame), or the box itself on a box-only frame. `tracker_bbox` is the box stored with the
+    frame), or the drawn box on a manual box frame (with or without the tracker's mask). `tracker_bbox` is the box stored with the
     frame: the tracker's estimate on propagated frames (it may cross the frame's edge), the
     drawn box or the mask's box on hand-made ones. Importers restore it from the archive.
     """
@@ -154,18 +154,22 @@ class VideoExport:
             area, tracker_bbox = 0, None if bbox is None else [float(v) for v in bbox]
             if not self.scale.is_identity:
                 mask_rle, tracker_bbox, rotated_box = self._to_original(mask_rle, tracker_bbox, rotated_box)
-            tight_bbox = tracker_bbox
+            format_bbox = tracker_bbox
             if mask_rle is not None:
                 if isinstance(mask_rle["counts"], list):  # stored uncompressed: export one RLE form
                     mask_rle = masks.encode_mask(masks.decode_mask(mask_rle))
                 area = masks.rle_area(mask_rle)
-                if area == 0:
+                drawn_box = source == Source.MANUAL_BOX and tracker_bbox is not None
+                if area == 0 and drawn_box:
+                    mask_rle = None  # a keyframe filled before empty fills were refused: the drawn box stays
+                elif area == 0:
                     # An empty mask says the object is not visible here (a lost target): nothing to export.
                     continue
-                tight_bbox = masks.rle_bbox(mask_rle)
+                elif not drawn_box:
+                    format_bbox = masks.rle_bbox(mask_rle)  # the annotator's box outranks the tracker's mask
             yield AnnotationRow(
                 object_id=object_id, category_id=self._category_of_label[label_id], frame_index=frame_index,
-                source=source, mask_rle=mask_rle, area=area, bbox=tight_bbox, tracker_bbox=tracker_bbox,
+                source=source, mask_rle=mask_rle, area=area, bbox=format_bbox, tracker_bbox=tracker_bbox,
                 rotated_box=rotated_box, score=score,
             )
 

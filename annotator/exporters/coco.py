@@ -3,8 +3,8 @@
     annotations/instances.json        info, licenses, categories, videos, images, annotations
     images/<video>/00000.jpg ...      the frames, when include_frames
 
-Masks are compressed COCO RLE (`iscrowd` 0); `bbox` is the mask's tight box and `area` its pixel
-count, as COCO readers expect, while `attributes.tracker_bbox` and `attributes.rotated_box` carry
+Masks are compressed COCO RLE (`iscrowd` 0); `bbox` is the mask's tight box (on a manual box
+frame: the drawn box, the annotator's label) and `area` the mask's pixel count, while `attributes.tracker_bbox` and `attributes.rotated_box` carry
 the boxes SiamLabel stores (the tracker's may cross the frame's edge). A frame with a manual box and no mask gets the box
 as a four-corner polygon, so every annotation decodes with pycocotools; its
 `attributes.source` is "manual_box", and a polygon with that source is how importers tell it is

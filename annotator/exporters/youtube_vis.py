@@ -5,7 +5,7 @@
 
 Each track's `segmentations`, `bboxes` and `areas` have one entry per frame of the video: null
 where the track has nothing. A frame with a manual box and no mask has a null segmentation and
-area but keeps its box. `bboxes` are the masks' tight boxes and `areas` their pixel counts;
+area but keeps its box. `bboxes` are the masks' tight boxes (the drawn box on a manual box frame) and `areas` the masks' pixel counts;
 `track_id`, `tracker_bboxes` (the boxes SiamLabel stores, the tracker's estimate on propagated
 frames) and `rotated_boxes` are SiamLabel additions. So is `outside_frames`, present on tracks
 that have outside frames: [first, last] runs of the frames marked "object not visible", which are

@@ -114,12 +114,29 @@ def remove_stale_frames(job: PropagationJob, track_id: int, frames: list[int]) -
 
 
 def fill_keyframe_mask(job: PropagationJob, record: FrameRecord) -> None:
-    """Give a box-only keyframe the tracker's mask on that frame; its box stays as drawn."""
+    """Give a box-only keyframe the tracker's mask on that frame, inside the drawn box; the box stays.
+
+    The annotator's box says where the object is, so mask pixels outside it are the tracker's
+    spill onto the background and are dropped. Where nothing is left (a lost first step, a tiny
+    box), the frame stays box-only: an empty mask would read as "not visible" and drop the drawn
+    box from exports (docs/formats.md).
+    """
+    from annotator import masks
+
+    keyframe = FrameAnnotation.objects.filter(
+        track_id=record.track_id, frame_index=record.frame_index, mask_rle__isnull=True, bbox__isnull=False)
+    drawn = keyframe.values_list("bbox", flat=True).first()
+    if drawn is None:
+        return
     record.encode()
+    mask = masks.decode_mask(record.mask_rle)
+    mask &= masks.box_mask(drawn, *mask.shape)
+    area = int(mask.sum())
+    if area == 0:
+        return
     with transaction.atomic():
-        filled = FrameAnnotation.objects.filter(
-            track_id=record.track_id, frame_index=record.frame_index, mask_rle__isnull=True, bbox__isnull=False
-        ).update(mask_rle=record.mask_rle, area=record.area, score=record.score, quality=record.quality,
-                 updated_at=timezone.now())  # update() skips auto_now; clients re-read what changed
+        filled = keyframe.update(mask_rle=masks.encode_mask(mask), area=area, score=record.score,
+                                 quality=record.quality,
+                                 updated_at=timezone.now())  # update() skips auto_now; clients re-read what changed
         if filled:
             reopen_tracks([record.track_id], TrackChange.PROPAGATED, job=job, detail=f"job {job.pk}")

@@ -71,3 +71,37 @@ def test_import_restores_the_tracker_box_and_the_round_trip_is_lossless(cast, la
     assert imported.bbox == tracker_box and imported.area == int(mask.sum())
     assert np.array_equal(masks.decode_mask(imported.mask_rle), mask)
     assert first_frame_boxes(export(fresh, format), format) == first_frame_boxes(first, format)
+
+
+def keyframe_boxes(archive, format: str) -> tuple[list, object]:
+    """Return (bbox, segmentation) of object 3's manual box on frame 2 in an export."""
+    if format == "coco":
+        [ann] = [a for a in read_json(archive, "annotations/instances.json")["annotations"]
+                 if a["attributes"]["track_id"] == 3 and a["image_id"] == 3]
+        return ann["bbox"], ann["segmentation"]
+    [ann] = [a for a in read_json(archive, "instances.json")["annotations"] if a["track_id"] == 3]
+    return ann["bboxes"][2], ann["segmentations"][2]
+
+
+@pytest.mark.parametrize("format", ["coco", "youtube-vis"])
+def test_a_manual_box_exports_the_drawn_box_beside_the_trackers_mask(cast, labelled, format):
+    spill = np.zeros((HEIGHT, WIDTH), bool)
+    spill[60:90, 50:90] = True  # the tracker's keyframe mask, wider than the drawn box [60, 70, 25, 15]
+    FrameAnnotation.objects.filter(track__object_id=3, frame_index=2).update(
+        mask_rle=masks.encode_mask(spill), area=int(spill.sum()))
+    bbox, segmentation = keyframe_boxes(export(cast.project, format), format)
+    assert bbox == [60.0, 70.0, 25.0, 15.0]  # the annotator's label, not the mask's [50, 60, 40, 30]
+    assert np.array_equal(masks.decode_mask(segmentation), spill)
+
+
+@pytest.mark.parametrize("format", ["coco", "youtube-vis"])
+def test_a_manual_box_with_an_empty_stored_mask_still_exports_its_box(cast, labelled, format):
+    empty = np.zeros((HEIGHT, WIDTH), bool)
+    FrameAnnotation.objects.filter(track__object_id=3, frame_index=2).update(
+        mask_rle=masks.encode_mask(empty), area=0)  # what versions before 2026-12-02 could store
+    bbox, segmentation = keyframe_boxes(export(cast.project, format), format)
+    assert bbox == [60.0, 70.0, 25.0, 15.0]
+    if format == "coco":
+        assert segmentation == [[60.0, 70.0, 85.0, 70.0, 85.0, 85.0, 60.0, 85.0]]  # the box as a polygon
+    else:
+        assert segmentation is None
