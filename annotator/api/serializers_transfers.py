@@ -11,8 +11,9 @@ from annotator.models import ExportJob, ImportJob, TransferFormat
 # Swagger UI pre-fills the body from the first example; without one it invented `"videos": [0]`,
 # a video no project has, so "Try it out" answered 400.
 @extend_schema_serializer(examples=[
-    OpenApiExample("COCO of every ready video, accepted tracks only", request_only=True,
-                   value={"format": "coco", "videos": [], "review_status": ["accepted"], "include_frames": False}),
+    # every track: a status filter that keeps no track is a 400 (nothing to export)
+    OpenApiExample("COCO of every ready video, every track", request_only=True,
+                   value={"format": "coco", "videos": [], "review_status": [], "include_frames": False}),
 ])
 class ExportCreateSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=TransferFormat.choices)

@@ -121,6 +121,12 @@ def start_export(
         videos = list(found.values())
     elif not project.videos.filter(status=VideoStatus.READY).exists():
         raise ServiceError("the project has no ready video to export")
+    if statuses:
+        chosen = videos or project.videos.filter(status=VideoStatus.READY)
+        if not Track.objects.filter(video__in=chosen, review_status__in=statuses).exists():
+            # an empty archive would look like a successful export of nothing
+            raise ServiceError(f"no track in {'these videos' if videos else 'this project'} is "
+                               f"{' or '.join(ReviewStatus(s).label.lower() for s in statuses)}: nothing to export")
     if include_frames is None:
         include_frames = EXPORTERS[format].frames_by_default
     with transaction.atomic():

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from annotator.choices import ReviewStatus
 from annotator.models import ExportJob, ImportJob, Track
 from annotator.services import transfers
 from tests.annotator.labelled import label_video, project_with_clip, zip_bytes
@@ -104,6 +105,16 @@ def test_bad_export_requests_are_400(clients, cast, labelled, body, message):
     response = start_export(clients.carol, cast.project, **body)
     assert response.status_code == 400
     assert message in response.json()["detail"]
+
+
+def test_a_status_filter_that_keeps_no_track_is_400_not_an_empty_archive(clients, cast, labelled):
+    Track.objects.filter(video__project=cast.project, review_status=ReviewStatus.ACCEPTED).update(
+        review_status=ReviewStatus.REJECTED)
+    response = start_export(clients.carol, cast.project, review_status=["accepted"])
+    assert response.status_code == 400
+    assert response.json()["detail"] == "no track in this project is accepted: nothing to export"
+    response = start_export(clients.carol, cast.project, review_status=["accepted", "in_review"])
+    assert response.status_code == 202, response.json()
 
 
 def test_videos_of_another_project_cannot_be_exported(clients, cast, tmp_path):
