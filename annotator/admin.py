@@ -61,10 +61,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 def _start_batch(modeladmin, request, queryset, *, backward: bool) -> None:
-    from annotator.services.batches import start_batch
+    from annotator.services.batches import start_batch, start_summary
 
-    batch = start_batch(videos=queryset, by=request.user, backward=backward)
-    modeladmin.message_user(request, f"Batch {batch.pk}: {batch.jobs.count()} propagation job(s) queued.")
+    one_project = len(set(queryset.values_list("project_id", flat=True))) == 1
+    batch = start_batch(videos=queryset, by=request.user, backward=backward,
+                        project=queryset.first().project if one_project else None)
+    modeladmin.message_user(request, start_summary(batch, queryset.order_by("name")))
 
 
 @admin.action(description="Propagate every stale segment, forward from each anchor (batch)")
@@ -154,11 +156,43 @@ class PropagationJobAdmin(admin.ModelAdmin):
     inlines = [JobTrackInline]
 
 
+class BatchJobInline(admin.TabularInline):
+    """The batch's jobs, one line per video and start: where each stands and why it stopped."""
+
+    model = PropagationJob
+    fk_name = "batch"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = readonly_fields = ["video", "status", "direction", "start_frame", "frames_done", "frames_total",
+                                "stops", "error"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="track stops")
+    def stops(self, obj):
+        from annotator.services.batches import stop_counts
+
+        return ", ".join(f"{reason}: {n}" for reason, n in stop_counts(obj.stop_reasons or {}).items()) or "-"
+
+
+@admin.action(description="Cancel the unfinished jobs of the selected batches")
+def cancel_batches(modeladmin, request, queryset):
+    from annotator.services.batches import cancel_batch
+
+    for batch in queryset:
+        n = cancel_batch(batch=batch)
+        modeladmin.message_user(request, f"Batch {batch.pk}: {n} unfinished job(s) cancelled or asked to stop.")
+
+
 @admin.register(BatchPropagation)
 class BatchPropagationAdmin(admin.ModelAdmin):
     list_display = ["id", "project", "created_by", "max_running", "created_at", "job_summary"]
     list_filter = ["project"]
     readonly_fields = ["created_at", "job_summary"]
+    actions = [cancel_batches]
+    inlines = [BatchJobInline]
 
     @admin.display(description="progress")
     def job_summary(self, obj):
@@ -166,7 +200,8 @@ class BatchPropagationAdmin(admin.ModelAdmin):
 
         p = batch_progress(obj)
         statuses = ", ".join(f"{k}: {v}" for k, v in p["by_status"].items()) or "no jobs"
-        return f"{p['progress']:.0%} ({statuses})"
+        stops = "".join(f"; {reason}: {n}" for reason, n in p["stops"].items())
+        return f"{p['progress']:.0%} ({statuses}{stops})"
 
 
 @admin.register(ReviewComment)

@@ -12,12 +12,12 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from annotator import queue
 from annotator.choices import ACTIVE_JOB_STATUSES, STEPS, VideoStatus
-from annotator.models import BatchPropagation, JobTrack, PropagationJob, Track
+from annotator.models import BatchPropagation, JobTrack, PropagationJob, Track, Video
 from annotator.segments import stale_segments
 from annotator.selectors import default_checkpoint
 from annotator.services.errors import ServiceError
@@ -49,18 +49,21 @@ def plan_batch_jobs(videos, *, backward: bool) -> dict[tuple[int, int, str], lis
 def start_batch(*, videos, by, max_running: int = 2, backward: bool = False, project=None) -> BatchPropagation:
     """Create a job per (video, start frame, direction) of stale segments and send the first few.
 
-    `backward` also fills each track's frames before its first anchor.
+    `backward` also fills each track's frames before its first anchor. `project` labels the batch;
+    each job runs with its own video's project default model, as an annotator's job there would.
     """
     if max_running < 1:
         raise ServiceError(f"max_running must be at least 1, not {max_running}")
     plan = plan_batch_jobs(videos, backward=backward)
+    video_ids = {video_id for video_id, _, _ in plan}
+    checkpoint_of = {v.pk: default_checkpoint(v.project)
+                     for v in Video.objects.filter(pk__in=video_ids).select_related("project__default_checkpoint")}
     with transaction.atomic():
         batch = BatchPropagation.objects.create(project=project, created_by=by, max_running=max_running)
-        checkpoint = default_checkpoint(project)
         jobs = PropagationJob.objects.bulk_create([
             PropagationJob(video_id=video_id, start_frame=start, direction=direction, created_by=by, batch=batch,
                            precision=settings.SIAMLABEL_DEFAULT_PRECISION,
-                           checkpoint=checkpoint)
+                           checkpoint=checkpoint_of[video_id])
             for video_id, start, direction in plan
         ])
         JobTrack.objects.bulk_create([
@@ -69,6 +72,36 @@ def start_batch(*, videos, by, max_running: int = 2, backward: bool = False, pro
         ])
     advance_batch(batch=batch)
     return batch
+
+
+def start_summary(batch: BatchPropagation, videos) -> str:
+    """Say in words what a batch started from `videos` holds, and which videos it left out and why."""
+    videos = list(videos)
+    with_jobs = set(batch.jobs.values_list("video_id", flat=True))
+    not_ready = [f"{v.name} ({v.status})" for v in videos if v.status != VideoStatus.READY]
+    nothing_stale = [v.name for v in videos if v.status == VideoStatus.READY and v.pk not in with_jobs]
+    parts = [f"Batch {batch.pk}: {len(with_jobs)} video(s), {batch.jobs.count()} propagation job(s) queued."]
+    if not_ready:
+        parts.append(f"Not ready, left out: {', '.join(not_ready)}.")
+    if nothing_stale:
+        parts.append(f"Nothing to propagate (no stale segment, or another batch holds its tracks): "
+                     f"{', '.join(nothing_stale)}.")
+    return " ".join(parts)
+
+
+def cancel_batch(*, batch: BatchPropagation) -> int:
+    """Cancel every unfinished job of a batch; return how many were ended or asked to stop.
+
+    One transaction: the jobs not sent yet end first, so the batch, which sends its next job
+    whenever one ends, has nothing left to send when the commit lets it look.
+    """
+    from annotator.services.propagation import cancel_job
+
+    with transaction.atomic():
+        jobs = list(batch.jobs.filter(status__in=ACTIVE_JOB_STATUSES).order_by(F("enqueued_at").asc(nulls_first=True)))
+        for job in jobs:
+            cancel_job(job=job)
+    return len(jobs)
 
 
 def advance_batch(*, batch: BatchPropagation) -> int:
@@ -133,12 +166,26 @@ def take_batch_locks(*, job: PropagationJob) -> int:
     return kept
 
 
+def stop_counts(stop_reasons: dict) -> dict[str, int]:
+    """Count a job's track stops by reason ({"target lost": 1, ...}) from its `stop_reasons`."""
+    counts: dict[str, int] = defaultdict(int)
+    for by_track in stop_reasons.values():
+        for stop in by_track.values():
+            counts[stop.get("reason", "?")] += 1
+    return dict(counts)
+
+
 def batch_progress(batch: BatchPropagation) -> dict:
-    jobs = list(batch.jobs.values("status", "frames_done", "frames_total"))
+    """Frames done of the batch's jobs, jobs by status, and track stops by reason (why a finished
+    batch can be under 100%: a lost target ends a run early)."""
+    jobs = list(batch.jobs.values("status", "frames_done", "frames_total", "stop_reasons"))
     done = sum(j["frames_done"] for j in jobs)
     total = sum(j["frames_total"] for j in jobs)
     by_status: dict[str, int] = {}
+    stops: dict[str, int] = defaultdict(int)
     for j in jobs:
         by_status[j["status"]] = by_status.get(j["status"], 0) + 1
-    return {"jobs": len(jobs), "by_status": by_status, "frames_done": done, "frames_total": total,
+        for reason, n in stop_counts(j["stop_reasons"] or {}).items():
+            stops[reason] += n
+    return {"jobs": len(jobs), "by_status": by_status, "stops": dict(stops), "frames_done": done, "frames_total": total,
             "progress": done / total if total else (1.0 if jobs and not by_status.get("queued") else 0.0)}

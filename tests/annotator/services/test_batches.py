@@ -11,7 +11,7 @@ from django.utils import timezone
 from annotator.choices import JobStatus, Source
 from annotator.models import FrameAnnotation, JobTrack, PropagationJob
 from annotator.segments import stale_segments, track_segments
-from annotator.services.batches import start_batch, take_batch_locks
+from annotator.services.batches import cancel_batch, start_batch, take_batch_locks
 from annotator.services.propagation import finish_job, start_propagation
 from annotator.services.tracks import create_track, delete_frames, set_frame_annotation
 from tests import clips
@@ -178,3 +178,18 @@ def test_a_batch_needs_room_for_one_job(cast, ready_video, track):
 
     with pytest.raises(ServiceError, match="max_running must be at least 1, not 0"):
         start_batch(videos=[ready_video], by=cast.carol, max_running=0)
+
+
+def test_each_batch_job_runs_with_its_projects_default_model(cast, ready_video, track):
+    from annotator.models import ModelCheckpoint
+
+    server = ModelCheckpoint.objects.create(name="server", file="a.pth", sha256="a" * 64, variant="light",
+                                            is_default=True)
+    chosen = ModelCheckpoint.objects.create(name="fine-tuned here", file="b.pth", sha256="b" * 64, variant="light")
+    batch = start_batch(videos=[ready_video], by=cast.carol)  # as the admin or the command starts it
+    assert batch.jobs.get().checkpoint == server
+    assert cancel_batch(batch=batch) == 1  # else the next batch leaves the track to this one
+    cast.project.default_checkpoint = chosen
+    cast.project.save(update_fields=["default_checkpoint"])
+    batch = start_batch(videos=[ready_video], by=cast.carol)
+    assert {j.checkpoint for j in batch.jobs.all()} == {chosen}
