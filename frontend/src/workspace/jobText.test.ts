@@ -8,6 +8,12 @@ describe("jobProgressLabel", () => {
     expect(jobProgressLabel(job, true)).toBe("12/102 · refreshing after the correction on frame 35");
     expect(jobProgressLabel(job, false)).toBe("12/102 · forward from 35");
     expect(jobProgressLabel({ ...job, frames_total: 0 }, false)).toMatch(/^12\/\? /);
+    expect(jobProgressLabel({ ...job, frames_total: 0, status: "queued" }, false)).toMatch(/^12\/\? /);
+  });
+
+  it("shows an ended job with nothing to do as 0/0, not 0/? (a one-frame clip)", () => {
+    expect(jobProgressLabel({ ...job, frames_done: 0, frames_total: 0, start_frame: 0, status: "succeeded" }, false))
+      .toBe("0/0 · forward from 0");
   });
 
   it("shows a fused job as a percentage: its steps count each segment twice", () => {

@@ -9,13 +9,16 @@
 import type { Job } from "../api/client";
 
 type Counted = Pick<Job, "fusion" | "frames_done" | "frames_total">;
+type Labelled = Counted & Pick<Job, "direction" | "start_frame"> & Partial<Pick<Job, "status">>;
 
-function progressText(job: Counted): string {
-  if (!job.fusion) return `${job.frames_done}/${job.frames_total || "?"}`;
+/** A total of 0 is unknown while the job waits to be planned ("?"), and a real 0 once it ended. */
+function progressText(job: Labelled): string {
+  const ended = job.status !== undefined && job.status !== "queued" && job.status !== "running";
+  if (!job.fusion) return `${job.frames_done}/${job.frames_total || (ended ? 0 : "?")}`;
   return job.frames_total ? `${Math.floor((100 * job.frames_done) / job.frames_total)}%` : "…";
 }
 
-export function jobProgressLabel(job: Counted & Pick<Job, "direction" | "start_frame">, afterCorrection: boolean): string {
+export function jobProgressLabel(job: Labelled, afterCorrection: boolean): string {
   const what = afterCorrection ? `refreshing after the correction on frame ${job.start_frame}`
     : `${job.direction} from ${job.start_frame}`;
   return `${progressText(job)} · ${what}`;
