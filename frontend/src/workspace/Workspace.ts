@@ -34,6 +34,9 @@ import { TrackPanel } from "./TrackPanel";
 
 export type BoxMode = "new" | "reanchor";
 
+/** How often an open workspace looks for jobs on its video that it did not start. */
+const DISCOVER_JOBS_MS = 5000;
+
 export class Workspace implements Page {
   readonly bus = new EventBus<AppEvents>();
   readonly store = new AnnotationStore(api, this.bus);
@@ -111,7 +114,27 @@ export class Workspace implements Page {
       jobs.forEach((job) => this.lost.record(job));
       jobs.filter(isActive).forEach((job) => this.jobs.watch(job));
       this.bus.emit("lost.changed", {});
+      this.discoverJobs(new Set(jobs.map((job) => job.id)));
     }, () => undefined);
+  }
+
+  /**
+   * Follow the jobs started elsewhere after the page opened (an admin's batch, another annotator):
+   * their progress shows and the frames they write are fetched, like the page's own. A job that
+   * ended between two looks is watched too: its first poll finds it done and refreshes its tracks.
+   */
+  private discoverJobs(known: Set<number>): void {
+    const look = window.setInterval(() => {
+      if (document.hidden || this.gone) return;
+      api.videoJobs(this.video.id).then((jobs) => {
+        for (const job of jobs) {
+          if (known.has(job.id)) continue;
+          known.add(job.id);
+          if (!this.jobs.jobs.has(job.id)) this.jobs.watch(job);
+        }
+      }, () => undefined);
+    }, DISCOVER_JOBS_MS);
+    this.cleanups.push(() => window.clearInterval(look));
   }
 
   unmount(): void {
