@@ -9,6 +9,7 @@ import type { Rle } from "./canvas/rle";
 import type { BoxXYWH } from "./canvas/geometry";
 import type { Scribble } from "./canvas/types";
 import type { Job } from "./api/client";
+import type { HistoryState } from "./store/history";
 
 type Handler<T> = (payload: T) => void;
 
@@ -61,7 +62,7 @@ export interface AppEvents {
   "job.finished": { job: Job };
   /** A job said where it lost a target, or a newer job replaced what an older one said. */
   "lost.changed": Record<string, never>;
-  "history.changed": { canUndo: boolean; canRedo: boolean; undoLabel: string | null; redoLabel: string | null };
+  "history.changed": HistoryState;
   /** A save was refused because someone else changed the track: the UI offers a reload. */
   conflict: { trackId: number; message: string; currentVersion: number | null };
   notice: { text: string; kind: "info" | "error" };

@@ -40,6 +40,26 @@ def test_a_stale_edit_is_refused_with_a_reload_button(e2e_cast, new_page, video_
     assert not page.js_errors, page.js_errors
 
 
+def test_a_refused_edit_is_saved_again_on_top_of_the_other_change_with_one_click(e2e_cast, new_page,
+                                                                               video_with_track):
+    video, track = video_with_track
+    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?track={track.pk}&frame=3")
+    wait_for_frame(page, 3)
+    track_services.set_frame_annotation(track=track, frame_index=3, version=track.version, bbox=[1, 1, 10, 10])
+    page.keyboard.press("r")
+    drag(page, (30, 40), (60, 70))
+    again = page.locator(".conflict-banner .save-again")
+    again.wait_for()  # the box drawn is offered back, not lost
+    assert "box on frame 3" in again.inner_text() and "replaces their change" in again.get_attribute("title")
+    assert annotation(track.pk, 3).bbox == pytest.approx([1, 1, 10, 10])  # theirs, until asked
+    again.click()
+    page.wait_for_selector(".conflict-banner", state="hidden")
+    page.wait_for_function("() => window.siamlabel.workspace.store.annotation(%d, 3)?.bbox?.[0] > 20" % track.pk)
+    assert annotation(track.pk, 3).bbox == pytest.approx([30, 40, 30, 30], abs=1.0)
+    page.wait_for_selector("button.undo:not([disabled])")  # the saved edit is undoable like any other
+    assert not page.js_errors, page.js_errors
+
+
 def test_undo_and_redo_a_box_and_a_brush_stroke(e2e_cast, new_page, video_with_track):
     video, track = video_with_track
     page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?track={track.pk}&frame=0")

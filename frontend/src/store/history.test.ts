@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ConflictError } from "../api/client";
 import { History, type Command } from "./history";
 
 function counter() {
@@ -33,7 +34,7 @@ describe("History", () => {
     await history.undo();
     expect(await history.undo()).toBe(false);
     expect(state.value).toBe(0);
-    expect(history.state).toEqual({ canUndo: false, canRedo: true, undoLabel: null, redoLabel: "add 1" });
+    expect(history.state).toEqual({ canUndo: false, canRedo: true, undoLabel: null, redoLabel: "add 1", refused: null });
   });
 
   it("clears redo when a new command runs", async () => {
@@ -83,4 +84,38 @@ describe("History", () => {
     history.forgetTrack(2);
     expect(history.state.undoLabel).toBe("t1");
   });
+
+  it("keeps an edit refused for a stale version, to run it again after a reload", async () => {
+    let stale = true, saved = 0;
+    const edit: Command = {
+      label: "brush on frame 3", trackId: 7,
+      async do() {
+        if (stale) throw new ConflictError(409, "stale", { current_version: 2 });
+        saved += 1;
+      },
+      async undo() { saved -= 1; },
+    };
+    const history = new History();
+    await expect(history.execute(edit)).rejects.toThrow("stale");
+    expect(history.state.refused).toEqual({ trackId: 7, label: "brush on frame 3" });
+    expect(history.state.canUndo).toBe(false); // not recorded: it did not happen
+    stale = false; // the track was reloaded: the next try carries the current version
+    expect(await history.retryRefused()).toBe(true);
+    expect(saved).toBe(1);
+    expect(history.state).toMatchObject({ refused: null, canUndo: true, undoLabel: "brush on frame 3" });
+    expect(await history.retryRefused()).toBe(false);
+  });
+
+  it("forgets a refused edit when dropped, and never keeps one refused for another reason", async () => {
+    const { add } = counter();
+    const history = new History();
+    await expect(history.execute({ ...add(1, true), trackId: 7 })).rejects.toThrow("refused");
+    expect(history.state.refused).toBeNull(); // a plain error: nothing to offer
+    const stale: Command = { label: "box", trackId: 7, do: () => Promise.reject(new ConflictError(409, "stale")),
+                             undo: async () => undefined };
+    await expect(history.execute(stale)).rejects.toThrow("stale");
+    history.dropRefused();
+    expect(history.state.refused).toBeNull();
+  });
 });
+

@@ -6,8 +6,12 @@
  *
  * Commands run one at a time, in order (a queue), because each changes the track's version.
  * A command that fails (a 409 conflict, a refused edit) is not recorded: the stacks only hold
- * what really happened on the server.
+ * what really happened on the server. The last one refused for a stale version is kept
+ * (`refused`), so that after a reload the annotator can run it again on top of the other change
+ * instead of redoing it by hand (`retryRefused`).
  */
+import { ConflictError } from "../api/client";
+
 
 export interface Command {
   readonly label: string;
@@ -22,11 +26,14 @@ export interface HistoryState {
   canRedo: boolean;
   undoLabel: string | null;
   redoLabel: string | null;
+  /** The last command refused for a stale version, until it is run again or dropped. */
+  refused: { trackId: number; label: string } | null;
 }
 
 export class History {
   private done: Command[] = [];
   private undone: Command[] = [];
+  private refused: Command | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   busy = false;
 
@@ -34,13 +41,21 @@ export class History {
 
   get state(): HistoryState {
     const last = this.done.at(-1), next = this.undone.at(-1);
-    return { canUndo: !!last, canRedo: !!next, undoLabel: last?.label ?? null, redoLabel: next?.label ?? null };
+    const trackId = this.refused?.trackId;
+    const refused = this.refused && trackId !== undefined ? { trackId, label: this.refused.label } : null;
+    return { canUndo: !!last, canRedo: !!next, undoLabel: last?.label ?? null, redoLabel: next?.label ?? null, refused };
   }
 
   /** Run a new command; on success it becomes undoable and the redo stack is cleared. */
   execute(command: Command): Promise<void> {
     return this.serial(async () => {
-      await command.do();
+      try {
+        await command.do();
+      } catch (error) {
+        if (error instanceof ConflictError && command.trackId !== undefined) this.refused = command;
+        throw error;
+      }
+      if (this.refused === command) this.refused = null;
       this.done.push(command);
       if (this.done.length > this.limit) this.done.shift();
       this.undone = [];
@@ -75,6 +90,22 @@ export class History {
       this.done.push(command);
       return true;
     });
+  }
+
+  /**
+   * Run the refused command again (after its track was reloaded: it reads the "before" state and
+   * the version anew, so it applies on top of the other change); false when there is none.
+   */
+  async retryRefused(): Promise<boolean> {
+    const command = this.refused;
+    if (!command) return false;
+    await this.execute(command);
+    return true;
+  }
+
+  dropRefused(): void {
+    this.refused = null;
+    this.onChange(this.state);
   }
 
   /** Drop every command touching a track (after a reload, their "before" states are unknown). */
