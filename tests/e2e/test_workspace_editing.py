@@ -20,14 +20,19 @@ def current_version(track) -> int:
     return Track.objects.get(pk=track.pk).version
 
 
-def test_a_stale_edit_is_refused_with_a_reload_button(e2e_cast, new_page, video_with_track):
-    video, track = video_with_track
+def box_after_their_edit(e2e_cast, new_page, video, track, *, their_frame: int):
+    """Open frame 3, let someone else box `their_frame` after the page loaded the track, draw a box on 3."""
     page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?track={track.pk}&frame=3")
     wait_for_frame(page, 3)
-    # someone else edits the track after the page loaded it
-    track_services.set_frame_annotation(track=track, frame_index=5, version=track.version, bbox=[1, 1, 10, 10])
+    track_services.set_frame_annotation(track=track, frame_index=their_frame, version=track.version, bbox=[1, 1, 10, 10])
     page.keyboard.press("r")
     drag(page, (30, 40), (60, 70))
+    return page
+
+
+def test_a_stale_edit_is_refused_with_a_reload_button(e2e_cast, new_page, video_with_track):
+    video, track = video_with_track
+    page = box_after_their_edit(e2e_cast, new_page, video, track, their_frame=5)
     page.wait_for_selector(".conflict-banner:not([hidden])")
     assert "changed by someone else" in page.inner_text(".conflict-banner")
     assert annotation(track.pk, 3) is None  # nothing was overwritten
@@ -43,11 +48,7 @@ def test_a_stale_edit_is_refused_with_a_reload_button(e2e_cast, new_page, video_
 def test_a_refused_edit_is_saved_again_on_top_of_the_other_change_with_one_click(e2e_cast, new_page,
                                                                                video_with_track):
     video, track = video_with_track
-    page = new_page(e2e_cast.alice, f"/videos/{video.pk}/?track={track.pk}&frame=3")
-    wait_for_frame(page, 3)
-    track_services.set_frame_annotation(track=track, frame_index=3, version=track.version, bbox=[1, 1, 10, 10])
-    page.keyboard.press("r")
-    drag(page, (30, 40), (60, 70))
+    page = box_after_their_edit(e2e_cast, new_page, video, track, their_frame=3)
     again = page.locator(".conflict-banner .save-again")
     again.wait_for()  # the box drawn is offered back, not lost
     assert "box on frame 3" in again.inner_text() and "replaces their change" in again.get_attribute("title")
