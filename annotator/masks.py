@@ -124,6 +124,36 @@ def box_mask(bbox_xywh, height: int, width: int) -> np.ndarray:
     return mask
 
 
+def mask_polygons(mask: np.ndarray) -> list[list[float]]:
+    """Return a mask's outer boundaries as COCO polygons [x1, y1, x2, y2, ...] on pixel corners.
+
+    pycocotools rasterises a polygon with its vertices on pixel corners (the ring [5, 5, 9, 5, 9, 8,
+    5, 8] is the 4x3 pixels from (5, 5)), so polygons through the boundary pixels' centres would
+    lose half a pixel all round. The contours are traced on the mask doubled in size, where a
+    pixel's left (top) edge is an even centre and its right (bottom) edge an odd one; ceil(c / 2)
+    puts each vertex on the matching corner. Rasterised again, the polygons give back the mask
+    exactly, except holes, which COCO polygons cannot cut out: they come back filled.
+    """
+    import cv2
+
+    doubled = np.kron(mask.astype(np.uint8), np.ones((2, 2), np.uint8))
+    contours, _ = cv2.findContours(doubled, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    polygons = []
+    for contour in contours:
+        corners = np.ceil(contour.reshape(-1, 2) / 2.0)
+        corners = corners[np.any(corners != np.roll(corners, 1, axis=0), axis=1)]  # repeated vertices
+        if len(corners) >= 3:
+            polygons.append([float(v) for v in corners.ravel()])
+    return polygons
+
+
+def polygons_area(polygons: list[list[float]], height: int, width: int) -> int:
+    """Return the pixels pycocotools gives to a union of polygons (what a COCO reader decodes)."""
+    if not polygons:
+        return 0
+    return int(coco_mask.area(coco_mask.merge(coco_mask.frPyObjects(polygons, height, width))))
+
+
 def box_corners(bbox_xywh) -> list[list[float]]:
     """Return the 4x2 corners of an axis-aligned box, clockwise from the top-left."""
     x, y, w, h = (float(v) for v in bbox_xywh)

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from annotator.choices import JobStatus, ReviewStatus
-from annotator.models import ExportJob, ImportJob, TransferFormat
+from annotator.models import CocoMasks, ExportJob, ImportJob, TransferFormat
 
 
 # Swagger UI pre-fills the body from the first example; without one it invented `"videos": [0]`,
@@ -23,6 +23,10 @@ class ExportCreateSerializer(serializers.Serializer):
                                           default=list, help_text="Only tracks in these statuses; empty: all.")
     include_frames = serializers.BooleanField(required=False, allow_null=True, default=None,
                                               help_text="Put the frames in the zip; default: DAVIS yes, others no.")
+    coco_masks = serializers.ChoiceField(choices=CocoMasks.choices, required=False, default=CocoMasks.RLE,
+                                         help_text="COCO only: masks as compressed RLE (exact, the default) or as "
+                                                   "polygons (for readers that take only polygons; holes come "
+                                                   "back filled).")
 
 
 class ExportSerializer(serializers.ModelSerializer):
@@ -31,7 +35,8 @@ class ExportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExportJob
-        fields = ["id", "project", "format", "videos", "review_status", "include_frames", "status", "progress",
+        fields = ["id", "project", "format", "videos", "review_status", "include_frames", "coco_masks", "status",
+                  "progress",
                   "error", "download_url", "created_at", "finished_at"]
         read_only_fields = fields
 

@@ -266,11 +266,12 @@ class Exporter:
     frames_by_default: bool = False
 
     def __init__(self, archive: ArchiveWriter, *, project_name: str, categories: list[Category],
-                 include_frames: bool):
+                 include_frames: bool, coco_masks: str = "rle"):
         self.archive = archive
         self.project_name = project_name
         self.categories = categories
         self.include_frames = include_frames
+        self.coco_masks = coco_masks  # "rle" or "polygon": read by the COCO exporter only
 
     def add_video(self, video: VideoExport, on_frames: Callable[[int], None] = lambda n: None) -> None:
         """Write one video; call `on_frames(n)` as n more of its frames are done."""

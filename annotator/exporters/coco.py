@@ -7,8 +7,10 @@ Masks are compressed COCO RLE (`iscrowd` 0); `bbox` is the mask's tight box (on 
 frame: the drawn box, the annotator's label) and `area` the mask's pixel count, while `attributes.tracker_bbox` and `attributes.rotated_box` carry
 the boxes SiamLabel stores (the tracker's may cross the frame's edge). A frame with a manual box and no mask gets the box
 as a four-corner polygon, so every annotation decodes with pycocotools; its
-`attributes.source` is "manual_box", and a polygon with that source is how importers tell it is
-only a box (a manual box that has a mask, as propagation gives its keyframe, is exported as RLE).
+`attributes.box_only` is true, which is how importers tell it is only a box (files from before
+that attribute: a polygon with `attributes.source` "manual_box"). With `coco_masks="polygon"`,
+masks are written as polygons on pixel corners instead (annotator.masks.mask_polygons: exact
+but for holes, which come back filled), for readers that take only polygons.
 Outside frames (object not visible) get no annotation; a video whose tracks have some lists them
 in the SiamLabel addition `videos[].outside`: [{track_id, category_id, frames: [[first, last], ...]}].
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from annotator import masks
 from annotator.exporters.base import AnnotationRow, Exporter, VideoExport, frame_file, frame_ranges
 
 ANNOTATION_FILE = "annotations/instances.json"
@@ -66,16 +69,20 @@ class CocoExporter(Exporter):
         on_frames(video.frame_count)
 
     def annotation(self, row: AnnotationRow, *, image_id: int) -> dict:
-        if row.mask_rle is not None:
-            segmentation, area = row.mask_rle, row.area
-        else:
+        if row.mask_rle is None:
             segmentation, area = box_polygon(row.bbox), row.bbox[2] * row.bbox[3]
+        elif self.coco_masks == "polygon":
+            h, w = row.mask_rle["size"]
+            segmentation = masks.mask_polygons(masks.decode_mask(row.mask_rle))
+            area = masks.polygons_area(segmentation, h, w)  # holes filled: what a reader decodes
+        else:
+            segmentation, area = row.mask_rle, row.area
         return {
             "id": self.annotations.count + 1, "image_id": image_id, "category_id": row.category_id,
             "segmentation": segmentation, "area": float(area), "bbox": row.bbox, "iscrowd": 0,
             "attributes": {
                 "track_id": row.object_id, "tracker_bbox": row.tracker_bbox, "rotated_box": row.rotated_box,
-                "score": row.score, "source": row.source,
+                "score": row.score, "source": row.source, "box_only": row.mask_rle is None,
             },
         }
 

@@ -158,9 +158,12 @@ class CocoImporter(JsonLabelsImporter):
     def _frame(annotation: dict, attributes: dict, video: TargetVideo, frame_index: int, where: str):
         segmentation = annotation.get("segmentation")
         rotated_box = attributes.get("rotated_box")
-        # our exports mark box-only frames with source manual_box and the box as a polygon; a
-        # manual box that also has a mask (the tracker's, see docs/decisions.md) comes as RLE
-        box_only = attributes.get("source") == MANUAL_BOX and not isinstance(segmentation, dict)
+        # our exports say box_only; older ones marked box-only frames with source manual_box and
+        # the box as a polygon, and a manual box that also has a mask (the tracker's) as RLE
+        if "box_only" in attributes:
+            box_only = attributes["box_only"] is True
+        else:
+            box_only = attributes.get("source") == MANUAL_BOX and not isinstance(segmentation, dict)
         if box_only or not segmentation:
             if annotation.get("bbox") is None:
                 raise ArchiveError(f"{where}: an annotation needs a segmentation or a bbox")

@@ -5,7 +5,7 @@ from annotator.models.finetune import FineTuneRun
 from annotator.models.jobs import BatchPropagation, JobTrack, PropagationJob
 from annotator.models.outbox import OutboxMessage
 from annotator.models.projects import Label, Membership, Project
-from annotator.models.transfers import ExportJob, ImportJob, TransferFormat
+from annotator.models.transfers import CocoMasks, ExportJob, ImportJob, TransferFormat
 from annotator.models.tracks import FrameAnnotation, ReviewComment, Track, TrackEvent
 from annotator.models.videos import Video
 
@@ -26,6 +26,7 @@ __all__ = [
     "Track",
     "TrackEvent",
     "TransferFormat",
+    "CocoMasks",
     "Video",
     "WorkerHeartbeat",
 ]

@@ -10,6 +10,11 @@ class TransferFormat(models.TextChoices):
     DAVIS = "davis", "DAVIS"
 
 
+class CocoMasks(models.TextChoices):
+    RLE = "rle", "compressed RLE (exact)"
+    POLYGON = "polygon", "polygons (holes filled)"
+
+
 class TransferJob(models.Model):
     """What export and import jobs share: their run on a `default` worker and who asked for it."""
 
@@ -34,6 +39,9 @@ class ExportJob(TransferJob):
     videos = models.ManyToManyField("annotator.Video", blank=True, related_name="+")
     review_status = models.JSONField(default=list, blank=True, help_text="Only tracks in these statuses; empty = all.")
     include_frames = models.BooleanField(default=False)
+    coco_masks = models.CharField(max_length=8, choices=CocoMasks.choices, default=CocoMasks.RLE,
+                                  help_text="How COCO exports write masks: compressed RLE (exact) or polygons "
+                                            "(for readers that take only polygons; holes come back filled).")
     file = models.CharField(max_length=500, blank=True, help_text="The zip, relative to MEDIA_ROOT.")
 
     def __str__(self):

@@ -28,7 +28,7 @@ from annotator.exporters import EXPORTERS, ArchiveWriter
 from annotator.exporters.base import VideoExport, folder_name, project_categories
 from annotator.importers import IMPORTERS, ArchiveError, ImportTarget, TargetVideo
 from annotator.importers.base import ImportedVideo
-from annotator.models import ExportJob, FrameAnnotation, ImportJob, Project, Track, Video
+from annotator.models import CocoMasks, ExportJob, FrameAnnotation, ImportJob, Project, Track, TransferFormat, Video
 from annotator.services.attempts import gave_up_reason, out_of_attempts
 from annotator.services import history
 from annotator.services.errors import Conflict, ServiceError, TooLarge
@@ -96,15 +96,21 @@ def _slug(name: str) -> str:
 
 def start_export(
     *, project: Project, format: str, by, video_ids: list[int] | None = None,
-    review_status: list[str] | None = None, include_frames: bool | None = None, enqueue: bool = True,
+    review_status: list[str] | None = None, include_frames: bool | None = None, coco_masks: str = CocoMasks.RLE,
+    enqueue: bool = True,
 ) -> ExportJob:
     """Create an export of a project (or some of its videos) and queue it.
 
     `review_status` keeps only tracks in those statuses (empty: all). `include_frames` None
-    means the format's default (DAVIS: with frames; COCO, YouTube-VIS: without).
+    means the format's default (DAVIS: with frames; COCO, YouTube-VIS: without). `coco_masks`:
+    how a COCO export writes masks ("rle" or "polygon").
     """
     if format not in EXPORTERS:
         raise ServiceError(f"unknown format '{format}': choose one of {', '.join(EXPORTERS)}")
+    if coco_masks not in CocoMasks.values:
+        raise ServiceError(f"unknown COCO mask form '{coco_masks}': choose one of {', '.join(CocoMasks.values)}")
+    if coco_masks != CocoMasks.RLE and format != TransferFormat.COCO:
+        raise ServiceError(f"coco_masks '{coco_masks}' applies to COCO exports only, not {format}")
     statuses = list(dict.fromkeys(review_status or []))
     unknown = [s for s in statuses if s not in ReviewStatus.values]
     if unknown:
@@ -131,7 +137,7 @@ def start_export(
         include_frames = EXPORTERS[format].frames_by_default
     with transaction.atomic():
         job = ExportJob.objects.create(project=project, format=format, review_status=statuses,
-                                       include_frames=include_frames, created_by=by)
+                                       include_frames=include_frames, coco_masks=coco_masks, created_by=by)
         job.videos.set(videos)
         if enqueue:
             queue.enqueue_export(job.pk)
@@ -170,7 +176,7 @@ def _write_export(job: ExportJob, path: Path, progress: _Progress) -> None:
     progress.total = max(sum(v.frame_count for v in videos), 1)
     with ArchiveWriter(path) as archive:
         exporter = EXPORTERS[job.format](archive, project_name=project.name, categories=categories,
-                                         include_frames=job.include_frames)
+                                         include_frames=job.include_frames, coco_masks=job.coco_masks)
         folders: set[str] = set()
         for number, video in enumerate(videos, start=1):
             folder = folder_name(video.name)

@@ -41,6 +41,18 @@ def test_a_manager_exports_accepted_tracks_as_coco_and_downloads_the_zip(
     carol.reload()
     assert "accepted only" in carol.inner_text("table.exports")
 
+    # polygons instead of RLE: offered for COCO only
+    carol.wait_for_selector(".export-form")
+    carol.select_option(".export-format", "davis")
+    assert carol.locator(".export-masks").is_hidden()
+    carol.select_option(".export-format", "coco")
+    carol.select_option(".export-masks", "polygon")
+    carol.click(".export-form button[type=submit]")
+    polygons = carol.locator("tr[data-export][data-status='succeeded'] .settings", has_text="masks as polygons")
+    polygons.wait_for(timeout=60_000)
+    assert polygons.inner_text() == "COCO · masks as polygons · all ready videos · all review statuses · labels only"
+    assert not carol.js_errors, carol.js_errors
+
 
 def test_an_import_of_unknown_videos_and_labels_lists_what_was_refused(e2e_cast, new_page, worker, tmp_path):
     labels = {"images": [{"id": 1, "file_name": "ghost/00000.jpg", "width": 160, "height": 120}],

@@ -38,6 +38,7 @@ class ProjectExportsView(generics.ListCreateAPIView):
         job = transfer_services.start_export(
             project=project, format=data["format"], by=request.user, video_ids=data["videos"],
             review_status=data["review_status"], include_frames=data["include_frames"],
+            coco_masks=data["coco_masks"],
         )
         return Response(ExportSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from annotator import media_store
 from annotator.choices import JobStatus, ReviewStatus
 from annotator.management.commands._arguments import project_or_error, user_or_error
-from annotator.models import TransferFormat
+from annotator.models import CocoMasks, TransferFormat
 from annotator.services import transfers
 from annotator.services.errors import ServiceError
 
@@ -41,6 +41,8 @@ class Command(BaseCommand):
                             help="put the frames in the zip (default for DAVIS)")
         frames.add_argument("--no-frames", dest="include_frames", action="store_false",
                             help="leave the frames out (default for COCO and YouTube-VIS)")
+        parser.add_argument("--coco-masks", choices=CocoMasks.values, default=CocoMasks.RLE,
+                            help="COCO masks as compressed RLE (exact, default) or polygons (holes filled)")
         parser.add_argument("--out", type=Path, help="copy the zip here (default: print where it is in media)")
         parser.add_argument("--user", help="record this user as the export's creator")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -51,7 +53,8 @@ class Command(BaseCommand):
         try:
             job = transfers.start_export(
                 project=project, format=options["format"], by=by, video_ids=options["videos"],
-                review_status=options["review_status"], include_frames=options["include_frames"], enqueue=False,
+                review_status=options["review_status"], include_frames=options["include_frames"],
+                coco_masks=options["coco_masks"], enqueue=False,
             )
         except ServiceError as exc:
             raise CommandError(exc.message) from exc

@@ -808,6 +808,12 @@ export interface components {
             readonly id: number;
             readonly name: string;
         };
+        /**
+         * @description * `rle` - compressed RLE (exact)
+         *     * `polygon` - polygons (holes filled)
+         * @enum {string}
+         */
+        CocoMasksEnum: "rle" | "polygon";
         Comment: {
             readonly id: number;
             readonly track: number;
@@ -906,6 +912,13 @@ export interface components {
             /** @description Only tracks in these statuses; empty = all. */
             readonly review_status: unknown;
             readonly include_frames: boolean;
+            /**
+             * @description How COCO exports write masks: compressed RLE (exact) or polygons (for readers that take only polygons; holes come back filled).
+             *
+             *     * `rle` - compressed RLE (exact)
+             *     * `polygon` - polygons (holes filled)
+             */
+            readonly coco_masks: components["schemas"]["CocoMasksEnum"];
             readonly status: components["schemas"]["JobStatusEnum"];
             /** Format: double */
             readonly progress: number;
@@ -924,6 +937,14 @@ export interface components {
             review_status?: components["schemas"]["ReviewStatusEnum"][];
             /** @description Put the frames in the zip; default: DAVIS yes, others no. */
             include_frames?: boolean | null;
+            /**
+             * @description COCO only: masks as compressed RLE (exact, the default) or as polygons (for readers that take only polygons; holes come back filled).
+             *
+             *     * `rle` - compressed RLE (exact)
+             *     * `polygon` - polygons (holes filled)
+             * @default rle
+             */
+            coco_masks: components["schemas"]["CocoMasksEnum"];
         };
         FineTuneCreate: {
             /** @description Training steps; absent: the training code's default. */

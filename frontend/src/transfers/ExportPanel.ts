@@ -29,7 +29,16 @@ export class ExportPanel {
     const format = h("select", { class: "export-format", name: "format" },
       ...FORMATS.map(([value, text]) => h("option", { value }, text)));
     const frames = h("input", { type: "checkbox", class: "export-frames", name: "include_frames" });
-    format.addEventListener("change", () => (frames.checked = framesByDefault(format.value as TransferFormat)));
+    // COCO only: compressed RLE is exact; polygons are for readers that take nothing else
+    const masks = h("select", { class: "export-masks", name: "coco_masks",
+                                title: "Polygons: for training code that reads only polygons (holes come back filled)" },
+      h("option", { value: "rle" }, "masks as RLE (exact)"), h("option", { value: "polygon" }, "masks as polygons"));
+    const masksLabel = h("label", { hidden: format.value !== "coco" }, masks);
+    format.addEventListener("change", () => {
+      frames.checked = framesByDefault(format.value as TransferFormat);
+      masksLabel.hidden = format.value !== "coco";
+      if (masksLabel.hidden) masks.value = "rle";
+    });
     const videoBoxes = videos.map((v) => h("label", { class: "check" },
       h("input", { type: "checkbox", class: "export-video", value: v.id }), ` ${v.name}`));
     const statusBoxes = REVIEW_STATUSES.map(([value, text]) => h("label", { class: "check" },
@@ -37,7 +46,8 @@ export class ExportPanel {
     const submit = h("button", { type: "submit", class: "primary" }, "Export");
     const message = h("p", { class: "export-message" });
     const form = h("form", { class: "export-form" },
-      h("div", { class: "row" }, h("label", {}, "Format ", format), h("label", { class: "check" }, frames, " include frames")),
+      h("div", { class: "row" }, h("label", {}, "Format ", format), masksLabel,
+        h("label", { class: "check" }, frames, " include frames")),
       h("div", { class: "row" }, h("span", { class: "muted" }, "Videos (none ticked: every ready video):"), ...videoBoxes),
       h("div", { class: "row" }, h("span", { class: "muted" }, "Review status (none ticked: all):"), ...statusBoxes),
       h("div", { class: "row" }, submit), message);
@@ -48,7 +58,7 @@ export class ExportPanel {
         const job = await api.startExport(this.projectId, {
           format: format.value as TransferFormat, videos: ticked(videoBoxes).map(Number),
           review_status: ticked(statusBoxes) as ("draft" | "in_review" | "accepted" | "rejected")[],
-          include_frames: frames.checked,
+          include_frames: frames.checked, coco_masks: masks.value as "rle" | "polygon",
         });
         this.show(job);
       } catch (error) {

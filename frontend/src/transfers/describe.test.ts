@@ -3,7 +3,7 @@ import type { ExportJob, ImportJob } from "../api/client";
 import { exportSettings, framesByDefault, importResult } from "./describe";
 
 const exportJob = (over: Partial<ExportJob>): ExportJob => ({
-  id: 1, project: 1, format: "coco", videos: [], review_status: [], include_frames: false, status: "succeeded",
+  id: 1, project: 1, format: "coco", videos: [], review_status: [], include_frames: false, coco_masks: "rle", status: "succeeded",
   progress: 1, error: "", download_url: "/x", created_at: "", finished_at: null, ...over,
 });
 const importJob = (over: Partial<ImportJob>): ImportJob => ({
@@ -16,6 +16,10 @@ describe("exportSettings", () => {
     const names = new Map([[3, "clip"]]);
     expect(exportSettings(exportJob({ videos: [3, 4], review_status: ["accepted", "in_review"], include_frames: true }), names))
       .toBe("COCO · clip, #4 · accepted, in review only · with frames");
+  });
+  it("says when COCO masks are polygons", () => {
+    expect(exportSettings(exportJob({ coco_masks: "polygon" }), new Map()))
+      .toBe("COCO · masks as polygons · all ready videos · all review statuses · labels only");
   });
   it("says all when nothing was chosen", () => {
     expect(exportSettings(exportJob({ format: "youtube-vis" }), new Map()))

@@ -20,7 +20,9 @@ export function exportSettings(job: ExportJob, videoNames: Map<number, string>):
   const statuses = (job.review_status as string[]) ?? [];
   const words = statuses.map((s) => REVIEW_STATUSES.find(([k]) => k === s)?.[1] ?? s);
   const review = words.length ? `${words.join(", ")} only` : "all review statuses";
-  return [formatName(job.format), videos, review, job.include_frames ? "with frames" : "labels only"].join(" · ");
+  const parts = [formatName(job.format), videos, review, job.include_frames ? "with frames" : "labels only"];
+  if (job.coco_masks === "polygon") parts.splice(1, 0, "masks as polygons");
+  return parts.join(" · ");
 }
 
 interface ImportSummary { videos: number; tracks: number; frames: number; masks: number; boxes: number; outside?: number }

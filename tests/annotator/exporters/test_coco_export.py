@@ -28,7 +28,7 @@ def test_coco_export_has_one_image_per_frame_and_one_annotation_per_track_and_fr
     assert first["area"] == 400.0
     assert first["attributes"] == {"track_id": 1, "tracker_bbox": [9.5, 19.5, 21.0, 21.0],
                                    "rotated_box": [[10, 22.0], [28.0, 20], [30.0, 38.0], [12.0, 40.0]],
-                                   "score": 0.9, "source": "propagated"}
+                                   "score": 0.9, "source": "propagated", "box_only": False}
     assert archive.namelist() == ["annotations/instances.json"]
 
 
