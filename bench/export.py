@@ -168,7 +168,7 @@ def measure(project_id: int, videos: int, format: str, include_frames: bool, tra
     result = {"seconds": seconds, "peak_rss_mib": peak / 1024, "growth_mib": (peak - baseline) / 1024,
               "heap_peak_mib": heap_peak / 2**20 if heap_peak is not None else None,
               "zip_mib": media_store.get().stat(job.file).size / 2**20}
-    path.unlink()
+    media_store.get().delete(job.file)
     return result
 
 

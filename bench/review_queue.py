@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-secret")  # production settings refuse to start without one
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -71,6 +71,7 @@ class Command(BaseCommand):
             if demo:
                 self.stdout.write(f"  sign in as '{demo.username}' with password: {demo.password}")
             self.stdout.write(f"  API docs: {url}api/docs/   health: {url}api/health   (Ctrl-C stops everything)\n")
+            self.stdout.flush()  # piped to a file or a log, the banner would otherwise wait for the exit
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
             self.stderr.write("a process stopped unexpectedly; shutting down")
