@@ -81,13 +81,40 @@ def validate_rle(rle) -> dict:
     elif not isinstance(counts, str):
         raise MaskError("mask counts must be a string (compressed RLE) or a list of integers")
     else:
-        try:
-            area = coco_mask.area({"size": list(size), "counts": counts.encode("ascii")})
-        except Exception as exc:  # pycocotools raises bare errors on garbage
-            raise MaskError(f"mask counts are not a valid compressed RLE: {exc}") from exc
-        if area > size[0] * size[1]:
-            raise MaskError("mask counts are not a valid compressed RLE for this size")
+        runs = compressed_counts(counts)
+        if min(runs, default=0) < 0 or sum(runs) != size[0] * size[1]:
+            # pycocotools decodes a short string without complaint and leaves the rest of the
+            # mask as whatever memory held before: another mask, possibly another project's
+            raise MaskError(f"compressed RLE runs must be non-negative and sum to height*width = "
+                            f"{size[0] * size[1]}, not {sum(runs)} (a truncated or corrupt counts string?)")
     return {"size": [int(size[0]), int(size[1])], "counts": counts}
+
+
+def compressed_counts(counts: str) -> list[int]:
+    """Return the runs of a compressed COCO RLE string; MaskError if it is not one.
+
+    The format (pycocotools' maskApi.c): each run is written in 5-bit groups, least significant
+    first, one character per group offset by 48; 0x20 says another group follows, and 0x10 in a
+    run's last group makes it negative. From the third run on, the value is the difference from
+    the run two before.
+    """
+    runs: list[int] = []
+    value = shift = 0
+    for char in counts:
+        group = ord(char) - 48
+        if not 0 <= group < 64:
+            raise MaskError(f"mask counts are not a valid compressed RLE: character {char!r}")
+        value |= (group & 0x1F) << shift
+        shift += 5
+        if group & 0x20:
+            continue
+        if group & 0x10:
+            value -= 1 << shift  # sign-extend
+        runs.append(value + runs[-2] if len(runs) > 2 else value)
+        value = shift = 0
+    if shift:
+        raise MaskError("mask counts are not a valid compressed RLE: the string ends inside a run")
+    return runs
 
 
 def rle_area(rle: dict) -> int:

@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pytest
+from pycocotools import mask as coco_mask
 
 from annotator import masks
 from annotator.models import FrameAnnotation, PropagationJob, ReviewComment, Track
@@ -135,8 +136,14 @@ BAD_MASKS = [
     ({"size": [120, 160], "counts": 12345}, "string"),
     ({"size": [0, 160], "counts": []}, "size"),
     ({"size": [120], "counts": "abc"}, "size"),
+    # cut short: pycocotools would fill the rest with whatever memory held (another mask, another project's)
+    ({"size": [120, 160], "counts": coco_mask.frPyObjects({"size": [120, 160], "counts": [100, 50]}, 120, 160)[
+        "counts"].decode()}, "sum to height*width = 19200, not 150"),
+    ({"size": [120, 160], "counts": "P"}, "ends inside a run"),
+    ({"size": [120, 160], "counts": "0 "}, "valid compressed RLE"),
     ({"size": [2**20, 2**20], "counts": [2**40]}, "mask is 1048576x1048576"),  # decoding it would take 1 TB
-    ({"size": [2**20, 2**20], "counts": masks.encode_mask(full_mask())["counts"]}, "mask is 1048576x1048576"),
+    # runs that do not fill the declared size are refused before anything is decoded
+    ({"size": [2**20, 2**20], "counts": masks.encode_mask(full_mask())["counts"]}, "= 1099511627776, not 19200"),
 ]
 
 

@@ -7,11 +7,12 @@ below, each followed by a read that sends the old ETag back and must get the new
 import gzip
 import json
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 from rest_framework.renderers import JSONRenderer
 
-from annotator import selectors
+from annotator import masks, selectors
 from annotator.api import frame_ranges
 from annotator.api.serializers import AnnotationSerializer
 from annotator.choices import Source
@@ -159,8 +160,9 @@ def stale_frames_removed(clients, track):
 def keyframe_mask_filled(clients, track):
     from tracking_worker.propagation.writer import FrameRecord, fill_keyframe_mask
 
+    whole = masks.encode_mask(np.ones((120, 160), bool))  # the tracker's mask, cut to the drawn box when stored
     record = FrameRecord(track_id=track.pk, frame_index=0, score=0.8, bbox=[1, 1, 5, 5], rotated_box=[],
-                         mask_rle=RLE, area=25)
+                         mask_rle=whole, area=120 * 160)
     fill_keyframe_mask(start_job(track), record)
 
 

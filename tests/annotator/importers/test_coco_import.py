@@ -63,6 +63,10 @@ def test_annotations_without_a_segmentation_import_as_boxes(cast, ready_video):
     (coco([image(0)], [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [150, 1, 20, 5]}]),
      "lies outside the 160x120 frame"),
     ({"images": []}, "has no 'annotations' list"),
+    # a counts string cut short: pycocotools would fill the rest of the mask from stale memory
+    (coco([image(0)], [{"id": 1, "image_id": 1, "category_id": 7, "segmentation": {
+        "size": [120, 160], "counts": masks.encode_mask(square(100, 50, 20))["counts"][:3]}}]),
+     "annotation 1 (video 'clip', frame 0): compressed RLE runs must be non-negative and sum to height*width"),
 ])
 def test_bad_coco_files_fail_with_a_clear_message(cast, ready_video, doc, message):
     job = import_archive(cast.project, "coco", json.dumps(doc).encode(), "instances.json")
