@@ -17,9 +17,24 @@ from PIL import Image
 VOID_ID = 255
 
 
-def read_id_png(path: str | Path) -> np.ndarray:
-    """Return the raw pixel values of an id PNG (palette or greyscale) as an HxW array."""
+class IdPngSizeError(ValueError):
+    """An id PNG whose header declares another size than expected (nothing was decoded)."""
+
+    def __init__(self, width: int, height: int):
+        super().__init__(f"is {width}x{height}")
+        self.width, self.height = width, height
+
+
+def read_id_png(path, expect_hw: tuple[int, int] | None = None) -> np.ndarray:
+    """Return the raw pixel values of an id PNG (palette or greyscale) as an HxW array.
+
+    `expect_hw`: refuse (IdPngSizeError) a PNG of another size from its header, before decoding it: a
+    small file can declare a huge image (a 140 KB 12000x12000 PNG took the importer's worker from
+    300 MB to 860 MB).
+    """
     with Image.open(path) as img:
+        if expect_hw is not None and img.size[::-1] != tuple(expect_hw):
+            raise IdPngSizeError(*img.size)
         if img.mode in ("P", "L", "I", "I;16", "I;16B", "I;16L"):
             return np.array(img)
         if img.mode == "1":

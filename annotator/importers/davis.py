@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 import numpy as np
+from PIL import Image
 
 from annotator.importers.archive import Archive, ArchiveError, listing
 from annotator.importers.base import (
@@ -29,7 +30,7 @@ from annotator.importers.base import (
     outside_frames,
 )
 from annotator.importers.problems import Problems
-from formats.davis import VOID_ID, read_id_png
+from formats.davis import VOID_ID, IdPngSizeError, read_id_png
 
 MASKS_DIR = "Annotations"
 FRAMES_DIR = "JPEGImages"
@@ -119,13 +120,12 @@ class DavisImporter(Importer):
     def _mask_frames(archive: Archive, entry: str, frame_index: int, video) -> list[tuple[int, ImportedFrame]]:
         """Return (object id, frame) for each object of one id-mask PNG."""
         try:
-            ids = read_id_png(io.BytesIO(archive.read(entry)))
-        except (OSError, ValueError) as exc:
+            ids = read_id_png(io.BytesIO(archive.read(entry)), expect_hw=(video.height, video.width))
+        except IdPngSizeError as exc:
+            raise ArchiveError(f"{entry} is {exc.width}x{exc.height}, but video '{video.name}' is "
+                               f"{video.width}x{video.height}") from exc
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
             raise ArchiveError(f"{entry} is not a readable id mask: {exc}") from exc
-        if ids.shape != (video.height, video.width):
-            raise ArchiveError(
-                f"{entry} is {ids.shape[1]}x{ids.shape[0]}, but video '{video.name}' is {video.width}x{video.height}"
-            )
         found = []
         for value in np.unique(ids):
             if value == 0:

@@ -1,4 +1,6 @@
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -10,6 +12,15 @@ from formats.davis import davis_palette
 from tests.annotator.labelled import import_archive, square, zip_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny valid PNG whose header (IHDR) is rewritten to declare width x height."""
+    data = bytearray(png(np.zeros((2, 2), np.uint8)))
+    ihdr = 8 + 8  # signature, then the IHDR chunk's length and type
+    data[ihdr:ihdr + 8] = struct.pack(">II", width, height)
+    data[ihdr + 13:ihdr + 17] = struct.pack(">I", zlib.crc32(bytes(data[ihdr - 4:ihdr + 13])))
+    return bytes(data)
 
 
 def png(ids: np.ndarray, palette: bool = True) -> bytes:
@@ -71,6 +82,11 @@ def test_davis_with_frames_semantics_and_void_keeps_object_ids(cast, ready_video
      "unknown categories: dog"),
     ({"Annotations/other/00000.png": png(ids_with((1, square(0, 0, 5))))}, "videos this project does not: other"),
     ({"Annotations/clip/00000.png": b"not a png"}, "Annotations/clip/00000.png is not a readable id mask"),
+    # a few bytes that declare a huge image: refused from the header, never decoded
+    ({"Annotations/clip/00000.png": png_declaring(12000, 12000)},
+     "Annotations/clip/00000.png is 12000x12000, but video 'clip' is 160x120"),
+    ({"Annotations/clip/00000.png": png_declaring(15000, 15000)},  # past PIL's decompression-bomb limit
+     "Annotations/clip/00000.png is not a readable id mask"),
 ])
 def test_bad_davis_archives_fail_with_a_clear_message(cast, ready_video, entries, message):
     job = import_archive(cast.project, "davis", zip_bytes(entries))
