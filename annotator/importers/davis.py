@@ -171,10 +171,12 @@ class DavisImporter(Importer):
             if missing:
                 raise ArchiveError(f"masks without a frame in {FRAMES_DIR}/{seq}/ (missing frames): {listing(missing)}")
             return {stem: order[stem] for stem in pngs}
-        indices = {}
-        for stem, entry in pngs.items():
-            index = frame_number(stem)
-            if index is None:
-                raise ArchiveError(f"{entry}: the file name is not a frame number and there is no {FRAMES_DIR}/")
-            indices[stem] = video.check_frame(index, entry)
+        indices, problems = {}, Problems()
+        for stem, entry in sorted(pngs.items()):
+            with problems.item():  # every bad name is listed, not only the first
+                index = frame_number(stem)
+                if index is None:
+                    raise ArchiveError(f"{entry}: the file name is not a frame number and there is no {FRAMES_DIR}/")
+                indices[stem] = video.check_frame(index, entry)
+        problems.raise_if_any()
         return indices

@@ -75,6 +75,9 @@ def test_davis_with_frames_semantics_and_void_keeps_object_ids(cast, ready_video
      "masks without a frame in JPEGImages/clip/ (missing frames): Annotations/clip/00005.png"),
     ({"Annotations/clip/00020.png": png(ids_with((1, square(0, 0, 5))))},
      "frame 20 is missing from video 'clip'"),
+    ({f"Annotations/clip/{i:05d}.png": png(ids_with((1, square(0, 0, 5)))) for i in (11, 20, 21)},
+     "2 problems: Annotations/clip/00020.png: frame 20 is missing from video 'clip', which has 12 frames (0 to 11); "
+     "Annotations/clip/00021.png: frame 21 is missing"),
     ({"Annotations/clip/00000.png": png(np.ones((240, 320), np.uint8))},
      "Annotations/clip/00000.png is 320x240, but video 'clip' is 160x120"),
     ({"Annotations/clip/00000.png": png(ids_with((1, square(0, 0, 5)))),
