@@ -10,6 +10,7 @@ evaluation tool (tracking_worker/evaluation/davis.py) all read and write these f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -25,7 +26,7 @@ class IdPngSizeError(ValueError):
         self.width, self.height = width, height
 
 
-def read_id_png(path, expect_hw: tuple[int, int] | None = None) -> np.ndarray:
+def read_id_png(path: str | Path | BinaryIO, expect_hw: tuple[int, int] | None = None) -> np.ndarray:
     """Return the raw pixel values of an id PNG (palette or greyscale) as an HxW array.
 
     `expect_hw`: refuse (IdPngSizeError) a PNG of another size from its header, before decoding it: a
